@@ -1,0 +1,335 @@
+package qplayer
+
+import (
+	"fmt"
+	"math"
+)
+
+// WeakTol is the multiplier size, relative to max(1, ‖λ‖∞), at or below
+// which a constraint of the working set counts as weakly active.
+//
+// Convention: weakly active constraints are treated as inactive in the
+// backward pass (dλᵢ = 0). The gradient is then the one-sided derivative for
+// perturbations that make the constraint slack; in particular ∇hᵢ = 0, which
+// is exact for every hᵢ increase because a constraint with a zero multiplier
+// can be loosened without moving the solution.
+const WeakTol = 1e-12
+
+// Grad holds the gradient of a scalar loss with respect to each input of a
+// batch, shaped like that input: batched inputs get one gradient per
+// element, shared inputs the sum over the batch.
+type Grad struct {
+	Q, P, G, H, A, B []float64
+}
+
+// slices returns the six gradients in the order of Batch.fields.
+func (g *Grad) slices() [6]*[]float64 {
+	return [6]*[]float64{&g.Q, &g.P, &g.G, &g.H, &g.A, &g.B}
+}
+
+// backScratch is the backward pass's scratch memory in a workspace.
+type backScratch struct {
+	L, W, S, Ls     []float64
+	gt, dmu, v, dz  []float64
+	rows            []int
+	acc             [6][]float64 // this worker's sums for shared inputs
+	extGrad         [6][]float64 // elastic: gradient of the extended problem
+	extDz           []float64    // elastic: dz padded with zeros for t
+	nonFinite, skip int
+}
+
+func (bs *backScratch) grow(n int) {
+	if len(bs.gt) >= n {
+		return
+	}
+	bs.L = make([]float64, n*n)
+	bs.W = make([]float64, n*n)
+	bs.S = make([]float64, n*n)
+	bs.Ls = make([]float64, n*n)
+	bs.gt = make([]float64, n)
+	bs.dmu = make([]float64, n)
+	bs.v = make([]float64, n)
+	bs.dz = make([]float64, n)
+	bs.rows = make([]int, n)
+}
+
+// views are where one element's gradients are added.
+type views [6][]float64
+
+// sol is one element's forward solution as the backward pass needs it.
+type sol struct {
+	z, lam, nu []float64
+	act, eq    []bool
+}
+
+// Backward computes the gradient of a loss ℓ with respect to every input of
+// b, given res from Solve(b) and dz = ∂ℓ/∂z (Size×N). Elements that are not
+// optimal get zero gradient. Elements whose dz holds NaN or Inf get zero
+// gradient too, and Backward then returns an error saying how many there were.
+func (s *Solver) Backward(b *Batch, res *Result, dz []float64, g *Grad) error {
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	if res.Size != b.Size || res.N != b.N || res.M != b.M || res.K != b.K || res.elastic != s.opts.Elastic {
+		return fmt.Errorf("qplayer: backward: result of a %d×(n=%d,m=%d,k=%d) solve does not match batch %d×(n=%d,m=%d,k=%d)",
+			res.Size, res.N, res.M, res.K, b.Size, b.N, b.M, b.K)
+	}
+	if len(dz) != b.Size*b.N {
+		return fmt.Errorf("qplayer: backward: dz has %d values, want %d", len(dz), b.Size*b.N)
+	}
+	fields := b.fields()
+	out := g.slices()
+	var shared [6]bool
+	for f := range fields {
+		*out[f] = growF(*out[f], len(fields[f].data))
+		clear(*out[f])
+		shared[f] = len(fields[f].data) == fields[f].per && b.Size > 1
+	}
+	qOK := s.sharedFactor(b)
+	if !qOK {
+		return nil // every element invalid: zero gradient
+	}
+	nw := s.workers(b.Size)
+	for _, w := range s.ws[:nw] {
+		for f := range fields {
+			if shared[f] {
+				w.back.acc[f] = growF(w.back.acc[f], fields[f].per)
+				clear(w.back.acc[f])
+			}
+		}
+		w.back.nonFinite = 0
+	}
+	s.parallel(b.Size, func(w *workspace, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			var v views
+			for f := range fields {
+				if shared[f] {
+					v[f] = w.back.acc[f]
+				} else {
+					per := fields[f].per
+					v[f] = (*out[f])[i*per : (i+1)*per]
+				}
+			}
+			s.backwardOne(w, b, res, i, dz[i*b.N:(i+1)*b.N], v)
+		}
+	})
+	bad := 0
+	for _, w := range s.ws[:nw] {
+		bad += w.back.nonFinite
+		for f := range fields {
+			if shared[f] {
+				for j, a := range w.back.acc[f] {
+					(*out[f])[j] += a
+				}
+			}
+		}
+	}
+	if bad > 0 {
+		return fmt.Errorf("qplayer: backward: upstream gradient has NaN or Inf in %d of %d elements (given zero gradient)", bad, b.Size)
+	}
+	return nil
+}
+
+// backwardOne adds element i's gradients to v.
+func (s *Solver) backwardOne(w *workspace, b *Batch, res *Result, i int, g []float64, v views) {
+	if res.Status[i] != Optimal {
+		return
+	}
+	for _, x := range g {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			w.back.nonFinite++
+			return
+		}
+	}
+	e := b.at(i)
+	n, m, k := b.N, b.M, b.K
+	eq := res.eqWork[i*k : (i+1)*k]
+	if !s.opts.Elastic {
+		st := sol{z: res.Z[i*n : (i+1)*n], lam: res.Lambda[i*m : (i+1)*m],
+			nu: res.Nu[i*k : (i+1)*k], act: res.Active[i*m : (i+1)*m], eq: eq}
+		w.backward(&e, s.sharedL(), &st, g, v)
+		return
+	}
+	// Elastic: differentiate the extended problem, then keep the parts that
+	// belong to the caller's inputs.
+	ne := n + m
+	ee := w.ext.build(&e, s.opts.Rho, s.opts.Sigma, s.J0 == nil)
+	st := sol{z: res.ext[i*ne : (i+1)*ne], lam: res.extLam[i*2*m : (i+1)*2*m],
+		nu: res.Nu[i*k : (i+1)*k], act: res.extAct[i*2*m : (i+1)*2*m], eq: eq}
+	bs := &w.back
+	sizes := [6]int{ne * ne, ne, 2 * m * ne, 2 * m, k * ne, k}
+	var ev views
+	for f, sz := range sizes {
+		bs.extGrad[f] = growF(bs.extGrad[f], sz)
+		clear(bs.extGrad[f])
+		ev[f] = bs.extGrad[f]
+	}
+	gext := growF(bs.extDz, ne)
+	bs.extDz = gext
+	clear(gext)
+	copy(gext, g)
+	w.backward(ee, s.sharedL(), &st, gext, ev)
+	for a := 0; a < n; a++ {
+		addTo(v[0][a*n:(a+1)*n], ev[0][a*ne:a*ne+n])
+	}
+	addTo(v[1], ev[1][:n])
+	for r := 0; r < m; r++ {
+		addTo(v[2][r*n:(r+1)*n], ev[2][r*ne:r*ne+n])
+	}
+	addTo(v[3], ev[3][:m])
+	for r := 0; r < k; r++ {
+		addTo(v[4][r*n:(r+1)*n], ev[4][r*ne:r*ne+n])
+	}
+	addTo(v[5], ev[5])
+}
+
+// sharedL returns the Cholesky factor of a shared Q, nil when Q is batched.
+func (s *Solver) sharedL() []float64 {
+	if s.J0 == nil {
+		return nil
+	}
+	return s.L0
+}
+
+func addTo(dst, src []float64) {
+	for i, x := range src {
+		dst[i] += x
+	}
+}
+
+// backward adds to v the gradients of element e with solution st for the
+// upstream gradient g, by solving the KKT system on the strongly active set:
+//
+//	[Q  Cᵀ] [dz]   [−g]
+//	[C  0 ] [dμ] = [ 0],   C = the active rows of G and A,
+//
+// through the Cholesky factor L of Q and the Schur complement S = C Q⁻¹ Cᵀ.
+// L0 is the factor of a shared Q, nil when Q is batched.
+func (w *workspace) backward(e *elem, L0 []float64, st *sol, g []float64, v views) {
+	n := e.n
+	bs := &w.back
+	bs.grow(n)
+	L := L0
+	if L == nil {
+		L = bs.L[:n*n]
+		if !cholesky(e.Q, L, n) {
+			return
+		}
+	}
+	// The strongly active rows: working equalities and inequalities with λ > tol.
+	lmax := 1.0
+	for _, l := range st.lam {
+		lmax = math.Max(lmax, l)
+	}
+	q := 0
+	for c := 0; c < e.k; c++ {
+		if st.eq[c] {
+			bs.rows[q] = c
+			q++
+		}
+	}
+	for i := 0; i < e.m; i++ {
+		if st.act[i] && st.lam[i] > WeakTol*lmax && q < n {
+			bs.rows[q] = e.k + i
+			q++
+		}
+	}
+	gt, W := bs.gt[:n], bs.W[:q*n]
+	forwardSub(L, g, gt, n)
+	for j := 0; j < q; j++ {
+		row, _ := e.normal(bs.rows[j])
+		forwardSub(L, row, W[j*n:(j+1)*n], n)
+	}
+	dmu := bs.dmu[:q]
+	if q > 0 {
+		S, Ls := bs.S[:q*q], bs.Ls[:q*q]
+		for a := 0; a < q; a++ {
+			for c := 0; c <= a; c++ {
+				x := dot(W[a*n:(a+1)*n], W[c*n:(c+1)*n])
+				S[a*q+c], S[c*q+a] = x, x
+			}
+			dmu[a] = -dot(W[a*n:(a+1)*n], gt)
+		}
+		if !cholesky(S, Ls, q) {
+			return // dependent rows: cannot happen for a Goldfarb–Idnani working set
+		}
+		forwardSub(Ls, dmu, dmu, q)
+		backSubT(Ls, dmu, dmu, q)
+	}
+	vv := bs.v[:n]
+	copy(vv, gt)
+	for j := 0; j < q; j++ {
+		for a := 0; a < n; a++ {
+			vv[a] += dmu[j] * W[j*n+a]
+		}
+	}
+	dz := bs.dz[:n]
+	backSubT(L, vv, dz, n)
+	for a := range dz {
+		dz[a] = -dz[a]
+	}
+	w.accumulate(e, st, dz, dmu[:q], bs.rows[:q], v)
+}
+
+// accumulate adds ∇p = dz, ∇Q = ½(dz zᵀ + z dzᵀ), ∇G = dλ zᵀ + λ dzᵀ,
+// ∇h = −dλ, ∇A = dν zᵀ + ν dzᵀ, ∇b = −dν to v.
+func (w *workspace) accumulate(e *elem, st *sol, dz, dmu []float64, rows []int, v views) {
+	n, z := e.n, st.z
+	addTo(v[1], dz)
+	for a := 0; a < n; a++ {
+		for c := 0; c < n; c++ {
+			v[0][a*n+c] += 0.5 * (dz[a]*z[c] + z[a]*dz[c])
+		}
+	}
+	for i := 0; i < e.m; i++ {
+		if l := st.lam[i]; l != 0 {
+			for a := 0; a < n; a++ {
+				v[2][i*n+a] += l * dz[a]
+			}
+		}
+	}
+	for c := 0; c < e.k; c++ {
+		if nu := st.nu[c]; nu != 0 {
+			for a := 0; a < n; a++ {
+				v[4][c*n+a] += nu * dz[a]
+			}
+		}
+	}
+	for j, r := range rows {
+		d := dmu[j]
+		if r < e.k {
+			v[5][r] -= d
+			for a := 0; a < n; a++ {
+				v[4][r*n+a] += d * z[a]
+			}
+			continue
+		}
+		i := r - e.k
+		v[3][i] -= d
+		for a := 0; a < n; a++ {
+			v[2][i*n+a] += d * z[a]
+		}
+	}
+}
+
+// forwardSub solves L y = b for lower triangular L (y may alias b).
+func forwardSub(L, b, y []float64, n int) {
+	for i := 0; i < n; i++ {
+		s := b[i]
+		for k := 0; k < i; k++ {
+			s -= L[i*n+k] * y[k]
+		}
+		y[i] = s / L[i*n+i]
+	}
+}
+
+// backSubT solves Lᵀ y = b for lower triangular L (y may alias b).
+func backSubT(L, b, y []float64, n int) {
+	for i := n - 1; i >= 0; i-- {
+		s := b[i]
+		for k := i + 1; k < n; k++ {
+			s -= L[k*n+i] * y[k]
+		}
+		y[i] = s / L[i*n+i]
+	}
+}

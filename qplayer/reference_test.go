@@ -1,0 +1,205 @@
+package qplayer
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// bruteForce solves one element by enumerating candidate active sets in
+// order of size and solving each equality-constrained KKT system with
+// gonum: the first KKT point found is the optimum (Q positive definite).
+// It shares no code with the solver.
+func bruteForce(e elem) (z, lam, nu []float64, ok bool) {
+	n, m, k := e.n, e.m, e.k
+	idx := make([]int, 0, n)
+	try := func(set []int) bool {
+		z, lam, nu, ok = kktPoint(e, set)
+		return ok
+	}
+	for size := 0; size <= n-k && size <= m; size++ {
+		if combos(m, size, idx, 0, try) {
+			return z, lam, nu, true
+		}
+	}
+	return nil, nil, nil, false
+}
+
+// combos calls fn on each size-element subset of [0,m) in idx, stopping at
+// the first true.
+func combos(m, size int, idx []int, start int, fn func([]int) bool) bool {
+	if len(idx) == size {
+		return fn(idx)
+	}
+	for i := start; i < m; i++ {
+		if combos(m, size, append(idx, i), i+1, fn) {
+			return true
+		}
+	}
+	return false
+}
+
+func kktPoint(e elem, set []int) (z, lam, nu []float64, ok bool) {
+	n, m, k := e.n, e.m, e.k
+	q := len(set) + k
+	K := mat.NewDense(n+q, n+q, nil)
+	rhs := mat.NewVecDense(n+q, nil)
+	for a := 0; a < n; a++ {
+		for c := 0; c < n; c++ {
+			K.Set(a, c, 0.5*(e.Q[a*n+c]+e.Q[c*n+a]))
+		}
+		rhs.SetVec(a, -e.p[a])
+	}
+	for j := 0; j < q; j++ {
+		var row []float64
+		var r float64
+		if j < k {
+			row, r = e.A[j*n:(j+1)*n], e.b[j]
+		} else {
+			i := set[j-k]
+			row, r = e.G[i*n:(i+1)*n], e.h[i]
+		}
+		for a := 0; a < n; a++ {
+			K.Set(n+j, a, row[a])
+			K.Set(a, n+j, row[a])
+		}
+		rhs.SetVec(n+j, r)
+	}
+	var sol mat.VecDense
+	if err := sol.SolveVec(K, rhs); err != nil {
+		return nil, nil, nil, false
+	}
+	z = make([]float64, n)
+	for a := range z {
+		z[a] = sol.AtVec(a)
+	}
+	lam = make([]float64, m)
+	nu = make([]float64, k)
+	for j := 0; j < k; j++ {
+		nu[j] = sol.AtVec(n + j)
+	}
+	for j, i := range set {
+		lam[i] = sol.AtVec(n + k + j)
+		if lam[i] < -1e-10 {
+			return nil, nil, nil, false
+		}
+	}
+	for i := 0; i < m; i++ {
+		if dot(e.G[i*n:(i+1)*n], z)-e.h[i] > 1e-9*(1+math.Abs(e.h[i])) {
+			return nil, nil, nil, false
+		}
+	}
+	if mat.Cond(K, 1) > 1e12 {
+		return nil, nil, nil, false
+	}
+	return z, lam, nu, true
+}
+
+// randomQP draws a feasible problem: z0 satisfies every constraint, some
+// with equality; the unconstrained minimiser tends to violate a few rows.
+func randomQP(rng *rand.Rand, n, m, k int) elem {
+	e := elem{n: n, m: m, k: k}
+	M := make([]float64, n*n)
+	for i := range M {
+		M[i] = rng.NormFloat64()
+	}
+	e.Q = make([]float64, n*n)
+	for a := 0; a < n; a++ {
+		for c := 0; c < n; c++ {
+			s := 0.0
+			for l := 0; l < n; l++ {
+				s += M[a*n+l] * M[c*n+l]
+			}
+			if a == c {
+				s += 0.1
+			}
+			e.Q[a*n+c] = s
+		}
+	}
+	z0 := make([]float64, n)
+	for i := range z0 {
+		z0[i] = rng.NormFloat64()
+	}
+	// p = −Q z0 + noise puts the unconstrained minimiser near z0, at a
+	// distance that decides how many constraints end up active.
+	scale := []float64{0.3, 1, 3}[rng.IntN(3)]
+	e.p = make([]float64, n)
+	for i := range e.p {
+		e.p[i] = -dot(e.Q[i*n:(i+1)*n], z0) + scale*rng.NormFloat64()
+	}
+	e.G = make([]float64, m*n)
+	e.h = make([]float64, m)
+	for i := 0; i < m; i++ {
+		for a := 0; a < n; a++ {
+			e.G[i*n+a] = rng.NormFloat64()
+		}
+		e.h[i] = dot(e.G[i*n:(i+1)*n], z0) + 0.5*rng.ExpFloat64()
+	}
+	e.A = make([]float64, k*n)
+	e.b = make([]float64, k)
+	for i := 0; i < k; i++ {
+		for a := 0; a < n; a++ {
+			e.A[i*n+a] = rng.NormFloat64()
+		}
+		e.b[i] = dot(e.A[i*n:(i+1)*n], z0)
+	}
+	return e
+}
+
+func batchOf(e elem) *Batch {
+	return &Batch{Size: 1, N: e.n, M: e.m, K: e.k, Q: e.Q, P: e.p, G: e.G, H: e.h, A: e.A, B: e.b}
+}
+
+func TestRandomAgainstBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	s, _ := NewSolver(Options{})
+	var r Result
+	deep := 0 // problems with four or more active constraints
+	count := 1000
+	if testing.Short() {
+		count = 200
+	}
+	for trial := 0; trial < count; trial++ {
+		n := 2 + rng.IntN(9)
+		m := rng.IntN(21)
+		k := 0
+		if rng.IntN(4) == 0 {
+			k = 1 + rng.IntN(min(2, n-1))
+		}
+		e := randomQP(rng, n, m, k)
+		b := batchOf(e)
+		if err := s.Solve(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		zRef, lamRef, nuRef, ok := bruteForce(e)
+		if !ok {
+			t.Fatalf("trial %d (n=%d m=%d k=%d): reference found no KKT point", trial, n, m, k)
+		}
+		if r.Status[0] != Optimal {
+			t.Fatalf("trial %d (n=%d m=%d k=%d): status %v", trial, n, m, k, r.Status[0])
+		}
+		for a := range zRef {
+			if math.Abs(r.Z[a]-zRef[a]) > 1e-9*(1+math.Abs(zRef[a])) {
+				t.Fatalf("trial %d (n=%d m=%d k=%d): z = %v, reference %v", trial, n, m, k, r.Z, zRef)
+			}
+		}
+		for i := range lamRef {
+			if math.Abs(r.Lambda[i]-lamRef[i]) > 1e-8*(1+math.Abs(lamRef[i])) {
+				t.Fatalf("trial %d: λ = %v, reference %v", trial, r.Lambda, lamRef)
+			}
+		}
+		if len(r.ActiveSet(0)) >= 4 {
+			deep++
+		}
+		for i := range nuRef {
+			if math.Abs(r.Nu[i]-nuRef[i]) > 1e-8*(1+math.Abs(nuRef[i])) {
+				t.Fatalf("trial %d: ν = %v, reference %v", trial, r.Nu, nuRef)
+			}
+		}
+	}
+	if deep < count/20 {
+		t.Errorf("only %d of %d problems had ≥ 4 active constraints: the draw is too easy", deep, count)
+	}
+}

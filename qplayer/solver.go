@@ -1,0 +1,328 @@
+package qplayer
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+)
+
+// minChunk is the smallest number of elements worth a goroutine of its own.
+const minChunk = 64
+
+// Result holds the solution of every element of a batch, row-major with the
+// batch first. A Result can be reused across solves of the same or other
+// sizes; its slices grow as needed.
+type Result struct {
+	Size, N, M, K int
+	Z             []float64 // Size×N minimisers
+	Lambda        []float64 // Size×M inequality multipliers (≥ 0)
+	Nu            []float64 // Size×K equality multipliers
+	Active        []bool    // Size×M: row i of G is in the final working set
+	Slack         []float64 // Size×M elastic slack t (zero in hard mode)
+	Status        []Status  // Size statuses
+	Iter          []int     // Size active-set changes
+
+	elastic bool
+	eqWork  []bool    // Size×K: equality in the working set (not implied by others)
+	ext     []float64 // elastic: Size×(N+M) extended solutions (z, t)
+	extLam  []float64 // elastic: Size×2M extended multipliers
+	extAct  []bool    // elastic: Size×2M extended working set
+}
+
+// ActiveSet returns the indices of element i's G rows in the working set.
+func (r *Result) ActiveSet(i int) []int {
+	var idx []int
+	for j, a := range r.Active[i*r.M : (i+1)*r.M] {
+		if a {
+			idx = append(idx, j)
+		}
+	}
+	return idx
+}
+
+// Counts returns how many elements ended with each status.
+func (r *Result) Counts() map[Status]int {
+	c := make(map[Status]int)
+	for _, s := range r.Status[:r.Size] {
+		c[s]++
+	}
+	return c
+}
+
+func growF(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}
+
+func growB(s []bool, n int) []bool {
+	if cap(s) < n {
+		return make([]bool, n)
+	}
+	return s[:n]
+}
+
+func (r *Result) reset(b *Batch, elastic bool) {
+	r.Size, r.N, r.M, r.K, r.elastic = b.Size, b.N, b.M, b.K, elastic
+	r.Z = growF(r.Z, b.Size*b.N)
+	r.Lambda = growF(r.Lambda, b.Size*b.M)
+	r.Nu = growF(r.Nu, b.Size*b.K)
+	r.Active = growB(r.Active, b.Size*b.M)
+	r.Slack = growF(r.Slack, b.Size*b.M)
+	r.eqWork = growB(r.eqWork, b.Size*b.K)
+	if cap(r.Status) < b.Size {
+		r.Status = make([]Status, b.Size)
+		r.Iter = make([]int, b.Size)
+	}
+	r.Status, r.Iter = r.Status[:b.Size], r.Iter[:b.Size]
+	if elastic {
+		r.ext = growF(r.ext, b.Size*(b.N+b.M))
+		r.extLam = growF(r.extLam, b.Size*2*b.M)
+		r.extAct = growB(r.extAct, b.Size*2*b.M)
+	}
+}
+
+// Objective returns ½zᵀQz + pᵀz of element i (without the elastic penalty).
+func (r *Result) Objective(b *Batch, i int) float64 {
+	e := b.at(i)
+	z := r.Z[i*r.N : (i+1)*r.N]
+	v := dot(e.p, z)
+	for a := 0; a < e.n; a++ {
+		v += 0.5 * z[a] * dot(e.Q[a*e.n:(a+1)*e.n], z)
+	}
+	return v
+}
+
+// Solver solves batches with fixed options, keeping one workspace per
+// goroutine between calls so that repeated solves do not allocate.
+type Solver struct {
+	opts Options
+	ws   []*workspace
+	J0   []float64 // L⁻ᵀ of a shared Q (extended in elastic mode)
+	L0   []float64 // Cholesky factor of a shared Q (extended in elastic mode)
+}
+
+// NewSolver returns a solver with the given options (zero fields take the
+// defaults), or an error naming an impossible option.
+func NewSolver(opts Options) (*Solver, error) {
+	if err := opts.Check(); err != nil {
+		return nil, err
+	}
+	if opts.Elastic && opts.Sigma == 0 {
+		opts.Sigma = DefaultSigma
+	}
+	return &Solver{opts: opts.withDefaults()}, nil
+}
+
+// Options returns the solver's options with defaults filled in.
+func (s *Solver) Options() Options { return s.opts }
+
+func (s *Solver) workers(size int) int {
+	w := s.opts.Workers
+	if w == 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	if c := (size + minChunk - 1) / minChunk; c < w {
+		w = c
+	}
+	for len(s.ws) < w {
+		s.ws = append(s.ws, new(workspace))
+	}
+	return w
+}
+
+// parallel calls fn over [0,size) split into one contiguous chunk per worker.
+func (s *Solver) parallel(size int, fn func(w *workspace, lo, hi int)) {
+	nw := s.workers(size)
+	if nw == 1 {
+		fn(s.ws[0], 0, size)
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (size + nw - 1) / nw
+	for i := 0; i < nw; i++ {
+		lo, hi := i*chunk, min((i+1)*chunk, size)
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func(w *workspace) {
+			defer wg.Done()
+			fn(w, lo, hi)
+		}(s.ws[i])
+	}
+	wg.Wait()
+}
+
+// sharedFactor factors a shared Q once for the whole batch. It returns
+// false when Q is shared and not positive definite (every element is then
+// invalid) and leaves s.J0 nil when Q is batched.
+func (s *Solver) sharedFactor(b *Batch) bool {
+	s.J0 = nil
+	if len(b.Q) != b.N*b.N || b.Size == 1 {
+		return true
+	}
+	n := b.N
+	ne := n
+	if s.opts.Elastic {
+		ne += b.M
+	}
+	s.J0 = growF(s.J0, ne*ne)
+	s.L0 = growF(s.L0, ne*ne)
+	for _, v := range b.Q {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			s.J0 = nil
+			return true // each element reports itself invalid
+		}
+	}
+	Q := b.Q
+	if s.opts.Elastic {
+		var x extended
+		x.grow(n, b.M, b.K)
+		x.buildQ(b.Q, n, b.M, s.opts.Sigma)
+		Q = x.Q
+	}
+	if !cholesky(Q, s.L0, ne) {
+		s.J0 = nil
+		return false
+	}
+	invTranspose(s.L0, s.J0, ne)
+	return true
+}
+
+// Solve solves every element of b into res.
+func (s *Solver) Solve(b *Batch, res *Result) error {
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	res.reset(b, s.opts.Elastic)
+	qOK := s.sharedFactor(b)
+	s.parallel(b.Size, func(w *workspace, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			e := b.at(i)
+			if !qOK {
+				res.invalidate(i)
+				continue
+			}
+			s.solveOne(w, &e, res, i)
+		}
+	})
+	return nil
+}
+
+func (r *Result) invalidate(i int) {
+	n, m, k := r.N, r.M, r.K
+	clear(r.Z[i*n : (i+1)*n])
+	clear(r.Lambda[i*m : (i+1)*m])
+	clear(r.Slack[i*m : (i+1)*m])
+	clear(r.Active[i*m : (i+1)*m])
+	clear(r.Nu[i*k : (i+1)*k])
+	r.Status[i], r.Iter[i] = Invalid, 0
+}
+
+// solveOne solves element i of the batch into res.
+func (s *Solver) solveOne(w *workspace, e *elem, res *Result, i int) {
+	n, m, k := e.n, e.m, e.k
+	z := res.Z[i*n : (i+1)*n]
+	lam := res.Lambda[i*m : (i+1)*m]
+	act := res.Active[i*m : (i+1)*m]
+	nu := res.Nu[i*k : (i+1)*k]
+	if !s.opts.Elastic {
+		res.Status[i], res.Iter[i] = w.solve(e, s.J0, s.opts.Tol, s.opts.MaxIter, z, lam, nu, act)
+		w.markEqualities(e, res.eqWork[i*k:(i+1)*k])
+		return
+	}
+	x := &w.ext
+	ee := x.build(e, s.opts.Rho, s.opts.Sigma, s.J0 == nil)
+	ne := n + m
+	y := res.ext[i*ne : (i+1)*ne]
+	lamE := res.extLam[i*2*m : (i+1)*2*m]
+	actE := res.extAct[i*2*m : (i+1)*2*m]
+	res.Status[i], res.Iter[i] = w.solve(ee, s.J0, s.opts.Tol, s.opts.MaxIter, y, lamE, nu, actE)
+	w.markEqualities(ee, res.eqWork[i*k:(i+1)*k])
+	copy(z, y[:n])
+	copy(lam, lamE[:m])
+	copy(act, actE[:m])
+	slack := res.Slack[i*m : (i+1)*m]
+	for j := range slack {
+		slack[j] = math.Max(y[n+j], 0)
+	}
+}
+
+// markEqualities records which equalities ended in the working set.
+func (w *workspace) markEqualities(e *elem, eq []bool) {
+	clear(eq)
+	for j := 0; j < w.q; j++ {
+		if c := w.act[j]; c < e.k {
+			eq[c] = true
+		}
+	}
+}
+
+// extended holds the elastic problem of one element: variables (z, t),
+//
+//	minimize ½zᵀQz + pᵀz + ρ·1ᵀt + (σ/2)‖t‖²
+//	subject to Gz − t ≤ h, −t ≤ 0, Az = b.
+type extended struct {
+	Q, p, G, h, A []float64
+	e             elem
+}
+
+func (x *extended) grow(n, m, k int) {
+	ne := n + m
+	x.Q = growF(x.Q, ne*ne)
+	x.p = growF(x.p, ne)
+	x.G = growF(x.G, 2*m*ne)
+	x.h = growF(x.h, 2*m)
+	x.A = growF(x.A, k*ne)
+}
+
+// buildQ writes blkdiag(Q, σI) into x.Q.
+func (x *extended) buildQ(Q []float64, n, m int, sigma float64) {
+	ne := n + m
+	clear(x.Q[:ne*ne])
+	for i := 0; i < n; i++ {
+		copy(x.Q[i*ne:i*ne+n], Q[i*n:(i+1)*n])
+	}
+	for j := 0; j < m; j++ {
+		x.Q[(n+j)*ne+n+j] = sigma
+	}
+}
+
+// build returns the elastic problem of e; Q is written only when withQ.
+func (x *extended) build(e *elem, rho, sigma float64, withQ bool) *elem {
+	n, m, k := e.n, e.m, e.k
+	ne := n + m
+	x.grow(n, m, k)
+	if withQ {
+		x.buildQ(e.Q, n, m, sigma)
+	}
+	copy(x.p, e.p)
+	for j := 0; j < m; j++ {
+		x.p[n+j] = rho
+	}
+	clear(x.G[:2*m*ne])
+	for i := 0; i < m; i++ {
+		copy(x.G[i*ne:i*ne+n], e.G[i*n:(i+1)*n])
+		x.G[i*ne+n+i] = -1
+		x.G[(m+i)*ne+n+i] = -1
+		x.h[i], x.h[m+i] = e.h[i], 0
+	}
+	clear(x.A[:k*ne])
+	for i := 0; i < k; i++ {
+		copy(x.A[i*ne:i*ne+n], e.A[i*n:(i+1)*n])
+	}
+	x.e = elem{n: ne, m: 2 * m, k: k, Q: x.Q[:ne*ne], p: x.p[:ne],
+		G: x.G[:2*m*ne], h: x.h[:2*m], A: x.A[:k*ne], b: e.b}
+	return &x.e
+}
+
+// String describes a solver's mode for messages and benchmarks.
+func (s *Solver) String() string {
+	if s.opts.Elastic {
+		return fmt.Sprintf("elastic(rho=%g, sigma=%g)", s.opts.Rho, s.opts.Sigma)
+	}
+	return "hard"
+}
