@@ -51,15 +51,16 @@ func (w *workspace) grow(n, c int) {
 	}
 }
 
-// cholesky factors the symmetric part of Q (n×n) into L (lower, row-major).
-// It reports false when Q is not numerically positive definite.
-func cholesky(Q, L []float64, n int) bool {
+// cholesky factors the symmetric part of Q (n×n) plus ridge·I into L
+// (lower, row-major). It reports false when that is not numerically
+// positive definite.
+func cholesky(Q, L []float64, n int, ridge float64) bool {
 	scale := 0.0
 	for i := 0; i < n; i++ {
 		scale = math.Max(scale, math.Abs(Q[i*n+i]))
 	}
 	for j := 0; j < n; j++ {
-		s := Q[j*n+j]
+		s := Q[j*n+j] + ridge
 		for k := 0; k < j; k++ {
 			s -= L[j*n+k] * L[j*n+k]
 		}
@@ -104,8 +105,8 @@ func invTranspose(L, J []float64, n int) {
 }
 
 // factor returns J₀ = L⁻ᵀ for Q, or false when Q is not positive definite.
-func (w *workspace) factor(Q []float64, n int, J0 []float64) bool {
-	if !cholesky(Q, w.L, n) {
+func (w *workspace) factor(Q []float64, n int, ridge float64, J0 []float64) bool {
+	if !cholesky(Q, w.L, n, ridge) {
 		return false
 	}
 	invTranspose(w.L, J0, n)
@@ -142,8 +143,9 @@ func dot(a, b []float64) float64 {
 // solve runs the Goldfarb–Idnani dual active-set method on e. J0 is L⁻ᵀ of
 // e.Q when the caller factored a shared Q already, nil otherwise. On return
 // z (n), lam (m), nu (k) and active (m) hold element e's solution.
-func (w *workspace) solve(e *elem, J0 []float64, tol float64, maxIter int,
+func (w *workspace) solve(e *elem, J0 []float64, o *Options,
 	z, lam, nu []float64, active []bool) (Status, int) {
+	tol, maxIter := o.Tol, o.MaxIter
 	n, k, m := e.n, e.k, e.m
 	w.grow(n, k+m)
 	for i := range lam {
@@ -152,7 +154,7 @@ func (w *workspace) solve(e *elem, J0 []float64, tol float64, maxIter int,
 	for i := range nu {
 		nu[i] = 0
 	}
-	if !e.finite() || !w.start(e, J0) {
+	if !e.finite() || !w.start(e, J0, o.Regularize) {
 		clear(z)
 		w.q = 0
 		return Invalid, 0
@@ -188,12 +190,12 @@ func (w *workspace) solve(e *elem, J0 []float64, tol float64, maxIter int,
 
 // start factors Q (unless J0 is given), sets J and the unconstrained
 // minimiser x = −Q⁻¹p = −J Jᵀp, and the constraint row norms.
-func (w *workspace) start(e *elem, J0 []float64) bool {
+func (w *workspace) start(e *elem, J0 []float64, ridge float64) bool {
 	n := e.n
 	J := w.J[:n*n]
 	if J0 != nil {
 		copy(J, J0)
-	} else if !w.factor(e.Q, n, J) {
+	} else if !w.factor(e.Q, n, ridge, J) {
 		return false
 	}
 	d, x := w.d[:n], w.x[:n]

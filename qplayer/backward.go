@@ -147,7 +147,7 @@ func (s *Solver) backwardOne(w *workspace, b *Batch, res *Result, i int, g []flo
 	if !s.opts.Elastic {
 		st := sol{z: res.Z[i*n : (i+1)*n], lam: res.Lambda[i*m : (i+1)*m],
 			nu: res.Nu[i*k : (i+1)*k], act: res.Active[i*m : (i+1)*m], eq: eq}
-		w.backward(&e, s.sharedL(), &st, g, v)
+		w.backward(&e, s.sharedL(), s.opts.Regularize, &st, g, v)
 		return
 	}
 	// Elastic: differentiate the extended problem, then keep the parts that
@@ -168,7 +168,7 @@ func (s *Solver) backwardOne(w *workspace, b *Batch, res *Result, i int, g []flo
 	bs.extDz = gext
 	clear(gext)
 	copy(gext, g)
-	w.backward(ee, s.sharedL(), &st, gext, ev)
+	w.backward(ee, s.sharedL(), s.opts.Regularize, &st, gext, ev)
 	for a := 0; a < n; a++ {
 		addTo(v[0][a*n:(a+1)*n], ev[0][a*ne:a*ne+n])
 	}
@@ -204,15 +204,16 @@ func addTo(dst, src []float64) {
 //	[C  0 ] [dμ] = [ 0],   C = the active rows of G and A,
 //
 // through the Cholesky factor L of Q and the Schur complement S = C Q⁻¹ Cᵀ.
-// L0 is the factor of a shared Q, nil when Q is batched.
-func (w *workspace) backward(e *elem, L0 []float64, st *sol, g []float64, v views) {
+// L0 is the factor of a shared Q, nil when Q is batched; ridge is the
+// solver's regularization of Q.
+func (w *workspace) backward(e *elem, L0 []float64, ridge float64, st *sol, g []float64, v views) {
 	n := e.n
 	bs := &w.back
 	bs.grow(n)
 	L := L0
 	if L == nil {
 		L = bs.L[:n*n]
-		if !cholesky(e.Q, L, n) {
+		if !cholesky(e.Q, L, n, ridge) {
 			return
 		}
 	}
@@ -250,7 +251,7 @@ func (w *workspace) backward(e *elem, L0 []float64, st *sol, g []float64, v view
 			}
 			dmu[a] = -dot(W[a*n:(a+1)*n], gt)
 		}
-		if !cholesky(S, Ls, q) {
+		if !cholesky(S, Ls, q, 0) {
 			return // dependent rows: cannot happen for a Goldfarb–Idnani working set
 		}
 		forwardSub(Ls, dmu, dmu, q)

@@ -149,6 +149,10 @@ type Options struct {
 	MaxIter int
 	// Workers is how many goroutines share a large batch (default GOMAXPROCS).
 	Workers int
+	// Regularize, when positive, is added to Q's diagonal so that positive
+	// semidefinite problems can be solved (approximately, to O(Regularize)).
+	// Zero keeps Q as given and rejects a Q that is not positive definite.
+	Regularize float64
 }
 
 // Defaults of Options.
@@ -182,6 +186,8 @@ func (o Options) Check() error {
 		return fmt.Errorf("qplayer: tolerance %v, want ≥ 0", o.Tol)
 	case o.MaxIter < 0:
 		return fmt.Errorf("qplayer: max iterations %d, want ≥ 0", o.MaxIter)
+	case o.Regularize < 0 || math.IsNaN(o.Regularize) || math.IsInf(o.Regularize, 0):
+		return fmt.Errorf("qplayer: regularization %v, want a finite value ≥ 0", o.Regularize)
 	case o.Workers < 0:
 		return fmt.Errorf("qplayer: workers %d, want ≥ 0", o.Workers)
 	}

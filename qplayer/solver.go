@@ -184,7 +184,7 @@ func (s *Solver) sharedFactor(b *Batch) bool {
 		x.buildQ(b.Q, n, b.M, s.opts.Sigma)
 		Q = x.Q
 	}
-	if !cholesky(Q, s.L0, ne) {
+	if !cholesky(Q, s.L0, ne, s.opts.Regularize) {
 		s.J0 = nil
 		return false
 	}
@@ -230,7 +230,7 @@ func (s *Solver) solveOne(w *workspace, e *elem, res *Result, i int) {
 	act := res.Active[i*m : (i+1)*m]
 	nu := res.Nu[i*k : (i+1)*k]
 	if !s.opts.Elastic {
-		res.Status[i], res.Iter[i] = w.solve(e, s.J0, s.opts.Tol, s.opts.MaxIter, z, lam, nu, act)
+		res.Status[i], res.Iter[i] = w.solve(e, s.J0, &s.opts, z, lam, nu, act)
 		w.markEqualities(e, res.eqWork[i*k:(i+1)*k])
 		return
 	}
@@ -240,7 +240,7 @@ func (s *Solver) solveOne(w *workspace, e *elem, res *Result, i int) {
 	y := res.ext[i*ne : (i+1)*ne]
 	lamE := res.extLam[i*2*m : (i+1)*2*m]
 	actE := res.extAct[i*2*m : (i+1)*2*m]
-	res.Status[i], res.Iter[i] = w.solve(ee, s.J0, s.opts.Tol, s.opts.MaxIter, y, lamE, nu, actE)
+	res.Status[i], res.Iter[i] = w.solve(ee, s.J0, &s.opts, y, lamE, nu, actE)
 	w.markEqualities(ee, res.eqWork[i*k:(i+1)*k])
 	copy(z, y[:n])
 	copy(lam, lamE[:m])

@@ -1,0 +1,223 @@
+// Package qpjson reads quadratic programs as JSON Lines and writes their
+// solutions (and, on request, gradients) the same way. It is the format of
+// the `barriergym qp` command, meant for inspecting single problems.
+package qpjson
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+
+	"github.com/barriergym/barriergym/qplayer"
+)
+
+// Problem is one input line: minimize ½zᵀQz + pᵀz s.t. Gz ≤ h, Az = b.
+// Dz, when given, is the upstream gradient ∂ℓ/∂z to differentiate.
+type Problem struct {
+	Name string      `json:"name,omitempty"`
+	Q    [][]float64 `json:"Q"`
+	P    []float64   `json:"p"`
+	G    [][]float64 `json:"G,omitempty"`
+	H    []float64   `json:"h,omitempty"`
+	A    [][]float64 `json:"A,omitempty"`
+	B    []float64   `json:"b,omitempty"`
+	Dz   []float64   `json:"dz,omitempty"`
+}
+
+// Gradient holds ∂ℓ/∂ of each input for the problem's dz.
+type Gradient struct {
+	Q [][]float64 `json:"Q"`
+	P []float64   `json:"p"`
+	G [][]float64 `json:"G"`
+	H []float64   `json:"h"`
+	A [][]float64 `json:"A"`
+	B []float64   `json:"b"`
+}
+
+// Answer is one output line.
+type Answer struct {
+	Name       string    `json:"name,omitempty"`
+	Status     string    `json:"status"`
+	Error      string    `json:"error,omitempty"`
+	Z          []float64 `json:"z,omitempty"`
+	Lambda     []float64 `json:"lambda,omitempty"`
+	Nu         []float64 `json:"nu,omitempty"`
+	Active     []int     `json:"active,omitempty"`
+	Objective  *float64  `json:"objective,omitempty"`
+	Iterations int       `json:"iterations,omitempty"`
+	Slack      []float64 `json:"slack,omitempty"`
+	Grad       *Gradient `json:"grad,omitempty"`
+}
+
+// fields are the input keys, matched exactly (encoding/json alone would
+// also take "q" for "Q").
+var fields = map[string]bool{"name": true, "Q": true, "p": true, "G": true, "h": true,
+	"A": true, "b": true, "dz": true}
+
+// Decode parses one line strictly: unknown fields, and known ones in the
+// wrong case, are errors.
+func Decode(line []byte) (*Problem, error) {
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(line, &keys); err != nil {
+		return nil, fmt.Errorf("malformed JSON: %w", err)
+	}
+	for k := range keys {
+		if !fields[k] {
+			return nil, fmt.Errorf("unknown field %q (the fields are name, Q, p, G, h, A, b, dz)", k)
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	var p Problem
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("malformed JSON: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("malformed JSON: more than one value on the line")
+	}
+	return &p, nil
+}
+
+// flatten checks that rows is r×cols and returns it row-major.
+func flatten(name string, rows [][]float64, cols int) ([]float64, error) {
+	out := make([]float64, 0, len(rows)*cols)
+	for i, row := range rows {
+		if len(row) != cols {
+			return nil, fmt.Errorf("%s row %d has %d entries, want %d", name, i, len(row), cols)
+		}
+		out = append(out, row...)
+	}
+	return out, nil
+}
+
+// Batch checks the problem's shapes and values and returns it as a batch of one.
+func (p *Problem) Batch() (*qplayer.Batch, error) {
+	n := len(p.Q)
+	if n == 0 {
+		return nil, errors.New("Q is missing or empty")
+	}
+	b := &qplayer.Batch{Size: 1, N: n, M: len(p.G), K: len(p.A), P: p.P, H: p.H, B: p.B}
+	var err error
+	if b.Q, err = flatten("Q", p.Q, n); err != nil {
+		return nil, err
+	}
+	if b.G, err = flatten("G", p.G, n); err != nil {
+		return nil, err
+	}
+	if b.A, err = flatten("A", p.A, n); err != nil {
+		return nil, err
+	}
+	checks := []struct {
+		name string
+		v    []float64
+		want int
+	}{{"p", p.P, n}, {"h", p.H, b.M}, {"b", p.B, b.K}}
+	if p.Dz != nil {
+		checks = append(checks, struct {
+			name string
+			v    []float64
+			want int
+		}{"dz", p.Dz, n})
+	}
+	for _, c := range checks {
+		if len(c.v) != c.want {
+			return nil, fmt.Errorf("%s has %d entries, want %d", c.name, len(c.v), c.want)
+		}
+	}
+	for _, f := range [][]float64{b.Q, b.P, b.G, b.H, b.A, b.B, p.Dz} {
+		for _, v := range f {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, errors.New("the problem holds NaN or Inf")
+			}
+		}
+	}
+	return b, nil
+}
+
+func invalid(name string, err error) Answer {
+	return Answer{Name: name, Status: qplayer.Invalid.String(), Error: err.Error()}
+}
+
+// Solve answers one problem with s.
+func Solve(s *qplayer.Solver, p *Problem) Answer {
+	b, err := p.Batch()
+	if err != nil {
+		return invalid(p.Name, err)
+	}
+	var r qplayer.Result
+	if err := s.Solve(b, &r); err != nil {
+		return invalid(p.Name, err)
+	}
+	st := r.Status[0]
+	if st == qplayer.Invalid {
+		return invalid(p.Name, errors.New("Q is not positive definite"))
+	}
+	a := Answer{Name: p.Name, Status: st.String(), Z: r.Z, Lambda: r.Lambda, Nu: r.Nu,
+		Active: r.ActiveSet(0), Iterations: r.Iter[0]}
+	if a.Active == nil {
+		a.Active = []int{}
+	}
+	obj := r.Objective(b, 0)
+	a.Objective = &obj
+	if s.Options().Elastic {
+		a.Slack = r.Slack
+	}
+	if p.Dz != nil {
+		var g qplayer.Grad
+		if err := s.Backward(b, &r, p.Dz, &g); err != nil {
+			return invalid(p.Name, err)
+		}
+		n := b.N
+		a.Grad = &Gradient{Q: rows(g.Q, n), P: g.P, G: rows(g.G, n), H: g.H, A: rows(g.A, n), B: g.B}
+	}
+	return a
+}
+
+func rows(flat []float64, n int) [][]float64 {
+	out := make([][]float64, 0, len(flat)/n)
+	for i := 0; i+n <= len(flat); i += n {
+		out = append(out, flat[i:i+n])
+	}
+	return out
+}
+
+// Run answers every line of r on w, in order, and returns how many lines
+// were invalid. Blank lines are skipped. Only a read or write failure is
+// returned as an error.
+func Run(r io.Reader, w io.Writer, s *qplayer.Solver) (invalidLines int, err error) {
+	br := bufio.NewReader(r)
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	for lineNo := 1; ; lineNo++ {
+		line, rerr := br.ReadBytes('\n')
+		if len(bytes.TrimSpace(line)) > 0 {
+			var a Answer
+			p, derr := Decode(line)
+			if derr != nil {
+				a = invalid("", fmt.Errorf("line %d: %w", lineNo, derr))
+			} else {
+				a = Solve(s, p)
+				if a.Error != "" {
+					a.Error = fmt.Sprintf("line %d: %s", lineNo, a.Error)
+				}
+			}
+			if a.Status == qplayer.Invalid.String() {
+				invalidLines++
+			}
+			if err := enc.Encode(a); err != nil {
+				return invalidLines, fmt.Errorf("write answer %d: %w", lineNo, err)
+			}
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return invalidLines, fmt.Errorf("read line %d: %w", lineNo, rerr)
+		}
+	}
+	return invalidLines, bw.Flush()
+}

@@ -1,0 +1,107 @@
+package qpjson
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"math"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/barriergym/barriergym/qplayer"
+)
+
+// Known optima of the public problems in ../testdata/public.jsonl (objective
+// without the constant terms the sources add).
+var known = map[string]struct {
+	z   []float64
+	obj float64
+}{
+	"dqp_readme":       {[]float64{0.5, 0.5}, 0.5},
+	"quadprog_solveQP": {[]float64{10.0 / 21, 22.0 / 21, 44.0 / 21}, -50.0 / 21},
+	"osqp_basic_qp":    {[]float64{0.3, 0.7}, 1.88},
+	"hs21":             {[]float64{2, 0}, 0.04},                           // −99.96 with HS21's constant −100
+	"hs35":             {[]float64{4.0 / 3, 7.0 / 9, 4.0 / 9}, 1.0/9 - 9}, // 1/9 with HS35's constant 9
+	"qptest":           {[]float64{0.7625, 0.475}, 4.371875},
+}
+
+func run(t *testing.T, path string, opts qplayer.Options) ([]Answer, int) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s, err := qplayer.NewSolver(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	bad, err := Run(f, &out, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answers []Answer
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		var a Answer
+		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+			t.Fatalf("output line %q: %v", sc.Text(), err)
+		}
+		answers = append(answers, a)
+	}
+	return answers, bad
+}
+
+func TestPublicProblems(t *testing.T) {
+	for _, elastic := range []bool{false, true} {
+		answers, bad := run(t, "../testdata/public.jsonl", qplayer.Options{Elastic: elastic})
+		if bad != 0 || len(answers) != len(known) {
+			t.Fatalf("%d answers, %d invalid; want %d, 0", len(answers), bad, len(known))
+		}
+		for _, a := range answers {
+			k, ok := known[a.Name]
+			if !ok {
+				t.Fatalf("unexpected problem %q", a.Name)
+			}
+			if a.Status != "optimal" {
+				t.Fatalf("%s: status %s", a.Name, a.Status)
+			}
+			for i := range k.z {
+				if math.Abs(a.Z[i]-k.z[i]) > 1e-9 {
+					t.Errorf("%s (elastic=%v): z = %v, want %v", a.Name, elastic, a.Z, k.z)
+					break
+				}
+			}
+			if math.Abs(*a.Objective-k.obj) > 1e-9 {
+				t.Errorf("%s: objective %v, want %v", a.Name, *a.Objective, k.obj)
+			}
+			if elastic && len(a.Slack) != len(a.Lambda) {
+				t.Errorf("%s: elastic answer without slack", a.Name)
+			}
+			if a.Name == "dqp_readme" {
+				g := a.Grad
+				if g == nil || math.Abs(g.H[0]+1) > 1e-12 || math.Abs(g.P[0]) > 1e-12 {
+					t.Errorf("dqp_readme gradient for dz = Qz: %+v", g)
+				}
+			}
+		}
+	}
+}
+
+func TestBadLines(t *testing.T) {
+	answers, bad := run(t, "../testdata/bad.jsonl", qplayer.Options{})
+	if len(answers) != 5 || bad != 4 {
+		t.Fatalf("%d answers, %d invalid; want 5 and 4", len(answers), bad)
+	}
+	wants := []string{"not positive definite", "p has 3 entries", "line 3: malformed JSON", `unknown field "q"`}
+	for i, w := range wants {
+		if answers[i].Status != "invalid" || !strings.Contains(answers[i].Error, w) {
+			t.Errorf("line %d: %+v, want invalid with %q", i+1, answers[i], w)
+		}
+	}
+	if answers[4].Status != "infeasible" {
+		t.Errorf("line 5: %+v, want infeasible", answers[4])
+	}
+}
