@@ -38,19 +38,43 @@ type Gradient struct {
 	B []float64   `json:"b"`
 }
 
-// Answer is one output line.
+// Answer is one output line. An invalid line carries only name, status and
+// error; objective is given for optimal answers only.
 type Answer struct {
 	Name       string    `json:"name,omitempty"`
 	Status     string    `json:"status"`
 	Error      string    `json:"error,omitempty"`
-	Z          []float64 `json:"z,omitempty"`
-	Lambda     []float64 `json:"lambda,omitempty"`
-	Nu         []float64 `json:"nu,omitempty"`
-	Active     []int     `json:"active,omitempty"`
+	Z          []float64 `json:"z"`
+	Lambda     []float64 `json:"lambda"`
+	Nu         []float64 `json:"nu"`
+	Active     []int     `json:"active"`
 	Objective  *float64  `json:"objective,omitempty"`
-	Iterations int       `json:"iterations,omitempty"`
+	Iterations int       `json:"iterations"`
 	Slack      []float64 `json:"slack,omitempty"`
 	Grad       *Gradient `json:"grad,omitempty"`
+}
+
+// invalidAnswer is the shape of an invalid line's answer.
+type invalidAnswer struct {
+	Name   string `json:"name,omitempty"`
+	Status string `json:"status"`
+	Error  string `json:"error"`
+}
+
+// line returns what to encode for a.
+func (a *Answer) line() any {
+	if a.Status == qplayer.Invalid.String() {
+		return invalidAnswer{a.Name, a.Status, a.Error}
+	}
+	return a
+}
+
+// orEmpty returns s, or an empty slice for nil so JSON shows [] not null.
+func orEmpty[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // fields are the input keys, matched exactly (encoding/json alone would
@@ -156,13 +180,12 @@ func Solve(s *qplayer.Solver, p *Problem) Answer {
 	if st == qplayer.Invalid {
 		return invalid(p.Name, errors.New("Q is not positive definite"))
 	}
-	a := Answer{Name: p.Name, Status: st.String(), Z: r.Z, Lambda: r.Lambda, Nu: r.Nu,
-		Active: r.ActiveSet(0), Iterations: r.Iter[0]}
-	if a.Active == nil {
-		a.Active = []int{}
+	a := Answer{Name: p.Name, Status: st.String(), Z: r.Z, Lambda: orEmpty(r.Lambda), Nu: orEmpty(r.Nu),
+		Active: orEmpty(r.ActiveSet(0)), Iterations: r.Iter[0]}
+	if st == qplayer.Optimal {
+		obj := r.Objective(b, 0)
+		a.Objective = &obj
 	}
-	obj := r.Objective(b, 0)
-	a.Objective = &obj
 	if s.Options().Elastic {
 		a.Slack = r.Slack
 	}
@@ -172,7 +195,7 @@ func Solve(s *qplayer.Solver, p *Problem) Answer {
 			return invalid(p.Name, err)
 		}
 		n := b.N
-		a.Grad = &Gradient{Q: rows(g.Q, n), P: g.P, G: rows(g.G, n), H: g.H, A: rows(g.A, n), B: g.B}
+		a.Grad = &Gradient{Q: rows(g.Q, n), P: g.P, G: rows(g.G, n), H: orEmpty(g.H), A: rows(g.A, n), B: orEmpty(g.B)}
 	}
 	return a
 }
@@ -208,7 +231,7 @@ func Run(r io.Reader, w io.Writer, s *qplayer.Solver) (invalidLines int, err err
 			if a.Status == qplayer.Invalid.String() {
 				invalidLines++
 			}
-			if err := enc.Encode(a); err != nil {
+			if err := enc.Encode(a.line()); err != nil {
 				return invalidLines, fmt.Errorf("write answer %d: %w", lineNo, err)
 			}
 		}

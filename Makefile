@@ -1,0 +1,39 @@
+# barriergym — `make test` installs what the tests need on a fresh Debian
+# machine (the viewer's X11/GL headers and Xvfb), then vets and tests.
+
+APT_PACKAGES := libgl1-mesa-dev libxcursor-dev libxi-dev libxinerama-dev \
+                libxrandr-dev libxxf86vm-dev libxkbcommon-dev xvfb xauth
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+GO ?= go
+
+.PHONY: test deps vet build bench fuzz
+
+test: deps vet
+	xvfb-run -a $(GO) test -timeout 9m ./...
+
+# deps installs the Debian packages that are missing (apt-get update first).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	$(GO) mod download
+
+vet:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+build:
+	$(GO) build ./...
+
+# bench prints the QP layer's speed table (one core).
+bench:
+	$(GO) run ./cmd/barriergym bench qp
+
+# fuzz runs the QP fuzz target for a minute.
+fuzz:
+	$(GO) test -run XXX -fuzz FuzzSolve -fuzztime 60s ./qplayer

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/barriergym/barriergym/qplayer/qpbench"
+)
+
+const benchHelp = `Usage: barriergym bench qp [flags]
+
+Times the QP layer on random feasible problems (every input batched) and
+prints a Markdown table: µs per QP, forward and forward+backward, for each
+(n, m) and batch size, and the Gorgonia op (Q shared; p, G, h batched) in a
+TapeMachine. Progress goes to standard error.
+
+Flags:
+`
+
+// benchOpts are the flags of 'bench qp'.
+type benchOpts struct {
+	workers        int
+	sizes, batches string
+}
+
+func benchFlags(out io.Writer, o *benchOpts) *flag.FlagSet {
+	fs := flag.NewFlagSet("bench qp", flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.IntVar(&o.workers, "workers", 1, "goroutines per batch (1 measures one core)")
+	fs.StringVar(&o.sizes, "sizes", "2x1,2x5,4x10,10x20", "problem sizes as NxM, comma-separated")
+	fs.StringVar(&o.batches, "batches", "1,64,1024,16384", "batch sizes, comma-separated")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), benchHelp)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func runBench(args []string, env *cliEnv) int {
+	var o benchOpts
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		benchFlags(env.stdout, &o).Usage()
+		return 0
+	}
+	if len(args) == 0 || args[0] != "qp" {
+		fmt.Fprintln(env.stderr, "barriergym bench: say what to measure: 'barriergym bench qp' (see -h)")
+		return 2
+	}
+	fs := benchFlags(env.stderr, &o)
+	if err := fs.Parse(args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	sizes, err := parseSizes(o.sizes)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "barriergym bench qp: -sizes: %v\n", err)
+		return 2
+	}
+	batches, err := parseInts(o.batches)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "barriergym bench qp: -batches: %v\n", err)
+		return 2
+	}
+	if o.workers < 1 {
+		fmt.Fprintf(env.stderr, "barriergym bench qp: -workers %d, want ≥ 1\n", o.workers)
+		return 2
+	}
+	writeQPBench(env, sizes, batches, o.workers)
+	return 0
+}
+
+// writeQPBench measures and prints the solver and op tables.
+func writeQPBench(env *cliEnv, sizes []qpbench.Size, batches []int, workers int) {
+	w := env.stdout
+	fmt.Fprintf(w, "QP layer, %d worker(s), GOMAXPROCS %d, %s/%s, %s\n\n", workers, runtime.GOMAXPROCS(0),
+		runtime.GOOS, runtime.GOARCH, time.Now().UTC().Format("2006-01-02"))
+	fmt.Fprintln(w, "| n | m | batch | forward µs/QP | forward+backward µs/QP | allocs/call (fwd, fwd+bwd) |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|")
+	for _, r := range qpbench.Measure(sizes, batches, workers, env.stderr) {
+		fmt.Fprintf(w, "| %d | %d | %d | %.3f | %.3f | %d, %d |\n", r.N, r.M, r.Batch, r.FwdUS, r.FwdBwdUS, r.FwdAllocs, r.FBAlloc)
+	}
+	fmt.Fprintln(w, "\nGorgonia op in a TapeMachine, n=2, m=5 (Q shared; p, G, h batched):")
+	fmt.Fprintln(w, "\n| batch | forward ms | forward+backward ms | allocs/run (fwd, fwd+bwd) |")
+	fmt.Fprintln(w, "|---|---|---|---|")
+	for _, batch := range []int{64, 1024} {
+		s := qpbench.Size{N: 2, M: 5}
+		f := testing.Benchmark(qpbench.Op(s, batch, workers, false))
+		fb := testing.Benchmark(qpbench.Op(s, batch, workers, true))
+		fmt.Fprintf(w, "| %d | %.3f | %.3f | %d, %d |\n", batch, float64(f.NsPerOp())/1e6, float64(fb.NsPerOp())/1e6,
+			f.AllocsPerOp(), fb.AllocsPerOp())
+		fmt.Fprintf(env.stderr, "  op batch=%d done\n", batch)
+	}
+}
+
+func parseInts(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || v < 1 {
+			return nil, fmt.Errorf("%q is not a positive whole number", f)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+func parseSizes(s string) ([]qpbench.Size, error) {
+	var out []qpbench.Size
+	for _, f := range strings.Split(s, ",") {
+		nm := strings.Split(strings.TrimSpace(f), "x")
+		if len(nm) != 2 {
+			return nil, fmt.Errorf("%q is not NxM", f)
+		}
+		n, err1 := strconv.Atoi(nm[0])
+		m, err2 := strconv.Atoi(nm[1])
+		if err1 != nil || err2 != nil || n < 1 || m < 0 {
+			return nil, fmt.Errorf("%q is not NxM with N ≥ 1, M ≥ 0", f)
+		}
+		out = append(out, qpbench.Size{N: n, M: m})
+	}
+	return out, nil
+}

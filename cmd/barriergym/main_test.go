@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, &cliEnv{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb})
+	return code, out.String(), errb.String()
+}
+
+func TestQPCommand(t *testing.T) {
+	cases := []struct {
+		name  string
+		stdin string
+		args  []string
+		code  int
+		lines int
+		want  string
+	}{
+		{"public file", "", []string{"qp", "-in", "../../qplayer/testdata/public.jsonl"}, 0, 6, `"name":"hs35","status":"optimal"`},
+		{"bad lines", "", []string{"qp", "-in", "../../qplayer/testdata/bad.jsonl"}, 1, 5, `"status":"infeasible"`},
+		{"stdin with gradient", `{"Q":[[2,0],[0,2]],"p":[0,0],"G":[[-1,-1]],"h":[-1],"dz":[1,0]}`,
+			[]string{"qp"}, 0, 1, `"grad":{`},
+		{"elastic", `{"Q":[[1]],"p":[0],"G":[[1],[-1]],"h":[-1,-1]}`, []string{"qp", "-elastic", "10"}, 0, 1, `"lambda":[11,11]`},
+		{"missing file", "", []string{"qp", "-in", "nope.jsonl"}, 2, 0, ""},
+		{"bad option", "", []string{"qp", "-elastic", "-1"}, 2, 0, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, out, errs := runCLI(t, c.stdin, c.args...)
+			if code != c.code {
+				t.Fatalf("exit %d, want %d; stderr %s", code, c.code, errs)
+			}
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			if out == "" {
+				lines = nil
+			}
+			if len(lines) != c.lines {
+				t.Fatalf("%d output lines, want %d:\n%s", len(lines), c.lines, out)
+			}
+			for _, l := range lines {
+				var v map[string]any
+				if err := json.Unmarshal([]byte(l), &v); err != nil {
+					t.Fatalf("output line %q is not JSON: %v", l, err)
+				}
+			}
+			if !strings.Contains(out, c.want) {
+				t.Errorf("output lacks %s:\n%s", c.want, out)
+			}
+		})
+	}
+}
+
+func TestHelpAndUnknown(t *testing.T) {
+	if code, out, _ := runCLI(t, "", "help"); code != 0 || !strings.Contains(out, "qp") || !strings.Contains(out, "bench") {
+		t.Errorf("help: exit %d\n%s", code, out)
+	}
+	for _, cmd := range []string{"qp", "bench"} {
+		if code, out, _ := runCLI(t, "", cmd, "-h"); code != 0 || !strings.Contains(out, "Usage: barriergym "+cmd) {
+			t.Errorf("%s -h: exit %d\n%s", cmd, code, out)
+		}
+	}
+	if code, _, errs := runCLI(t, "", "frobnicate"); code != 2 || !strings.Contains(errs, `unknown command "frobnicate"`) {
+		t.Errorf("unknown command: exit %d, %s", code, errs)
+	}
+	if code, _, errs := runCLI(t, "", "bench", "qp", "-sizes", "2by5"); code != 2 || !strings.Contains(errs, "not NxM") {
+		t.Errorf("bad -sizes: exit %d, %s", code, errs)
+	}
+}
+
+func TestBenchQPRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("times benchmarks")
+	}
+	code, out, errs := runCLI(t, "", "bench", "qp", "-sizes", "2x5", "-batches", "64")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"| 2 | 5 | 64 |", "| 1024 |"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("bench output lacks %q:\n%s", want, out)
+		}
+	}
+}
