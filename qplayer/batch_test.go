@@ -325,3 +325,50 @@ func TestInvalidInput(t *testing.T) {
 		t.Error("NaN upstream gradient: no error")
 	}
 }
+
+// TestLargeProblem: n = 50, m = 100 with equalities solves to small KKT
+// residuals (too large for the brute-force reference).
+func TestLargeProblem(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	s, _ := NewSolver(Options{})
+	for trial := 0; trial < 5; trial++ {
+		e := randomQP(rng, 50, 100, 3)
+		b := batchOf(e)
+		var r Result
+		s.Solve(b, &r)
+		if r.Status[0] != Optimal {
+			t.Fatalf("status %v after %d iterations", r.Status[0], r.Iter[0])
+		}
+		if res := kktResidual(b, &r); res > 1e-10 {
+			t.Fatalf("KKT residual %g", res)
+		}
+		if len(r.ActiveSet(0)) < 3 {
+			t.Errorf("only %d active constraints: too easy", len(r.ActiveSet(0)))
+		}
+	}
+}
+
+// TestMaxIter: an iteration limit below what the problem needs gives
+// max_iter, a finite z and zero gradient.
+func TestMaxIter(t *testing.T) {
+	b := &Batch{Size: 1, N: 2, M: 3, Q: []float64{2, 0, 0, 2}, P: []float64{0, 0},
+		G: []float64{-1, -1, -1, 0, 0, -1}, H: []float64{-1, -0.8, 0}}
+	s, _ := NewSolver(Options{MaxIter: 1})
+	var r Result
+	s.Solve(b, &r)
+	if r.Status[0] != MaxIter {
+		t.Fatalf("status %v after %d iterations, want max_iter", r.Status[0], r.Iter[0])
+	}
+	var g Grad
+	s.Backward(b, &r, []float64{1, 1}, &g)
+	for _, v := range r.Z {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			t.Fatalf("z = %v", r.Z)
+		}
+	}
+	for _, v := range g.P {
+		if v != 0 {
+			t.Fatalf("∇p = %v, want zero", g.P)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package qplayer
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"gorgonia.org/gorgonia"
@@ -123,5 +124,87 @@ func TestOpLearnsUpstream(t *testing.T) {
 		if math.Abs(zv[i]-want[i]) > 1e-3 {
 			t.Fatalf("z = %v, want %v", zv, want)
 		}
+	}
+}
+
+// TestOpGradientsReachEveryInput builds a batched problem with equalities
+// in a graph and checks that each of the six inputs' gradients equals the
+// plain solver's, for ℓ = Σ wᵢ·zᵢ.
+func TestOpGradientsReachEveryInput(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	const B, n, m, k = 4, 3, 4, 1
+	es := make([]elem, B)
+	for i := range es {
+		es[i] = randomQP(rng, n, m, k)
+	}
+	b := stack(es, "Q")
+	w := make([]float64, B*n)
+	for i := range w {
+		w[i] = rng.NormFloat64()
+	}
+	s, _ := NewSolver(Options{})
+	var r Result
+	s.Solve(b, &r)
+	var want Grad
+	if err := s.Backward(b, &r, w, &want); err != nil {
+		t.Fatal(err)
+	}
+
+	g := gorgonia.NewGraph()
+	Q := constant(g, "Q", []int{n, n}, b.Q)
+	p := constant(g, "p", []int{B, n}, b.P)
+	G := constant(g, "G", []int{B, m, n}, b.G)
+	h := constant(g, "h", []int{B, m}, b.H)
+	A := constant(g, "A", []int{B, k, n}, b.A)
+	bb := constant(g, "b", []int{B, k}, b.B)
+	z, err := QP(Q, p, G, h, WithEqualities(A, bb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wn := constant(g, "w", []int{B, n}, w)
+	loss := gorgonia.Must(gorgonia.Sum(gorgonia.Must(gorgonia.HadamardProd(z, wn))))
+	inputs := gorgonia.Nodes{Q, p, G, h, A, bb}
+	if _, err := gorgonia.Grad(loss, inputs...); err != nil {
+		t.Fatal(err)
+	}
+	vm := gorgonia.NewTapeMachine(g, gorgonia.BindDualValues(inputs...))
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	for i, ws := range [][]float64{want.Q, want.P, want.G, want.H, want.A, want.B} {
+		gv, err := inputs[i].Grad()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := gv.Data().([]float64)
+		nonzero := false
+		for j := range ws {
+			if math.Abs(got[j]-ws[j]) > 1e-12*(1+math.Abs(ws[j])) {
+				t.Fatalf("∇%s = %v, solver says %v", inputs[i].Name(), got, ws)
+			}
+			nonzero = nonzero || got[j] != 0
+		}
+		if !nonzero {
+			t.Errorf("∇%s is all zero", inputs[i].Name())
+		}
+	}
+}
+
+func TestOpRejectsBadShapes(t *testing.T) {
+	g := gorgonia.NewGraph()
+	Q := constant(g, "Q", []int{2, 2}, []float64{1, 0, 0, 1})
+	p3 := constant(g, "p", []int{3}, []float64{0, 0, 0})
+	p := constant(g, "p2", []int{4, 2}, make([]float64, 8))
+	G := constant(g, "G", []int{3, 1, 2}, make([]float64, 6))
+	h := constant(g, "h", []int{1}, []float64{0})
+	if _, err := QP(Q, p3, nil, nil); err == nil {
+		t.Error("p of the wrong length accepted")
+	}
+	if _, err := QP(Q, p, G, h); err == nil {
+		t.Error("batch sizes 4 and 3 accepted")
+	}
+	if _, err := QP(Q, p, G, nil); err == nil {
+		t.Error("G without h accepted")
 	}
 }
