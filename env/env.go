@@ -63,10 +63,24 @@ func wrapAngle(a float64) float64 {
 	return a - math.Pi
 }
 
+// FieldError is an impossible configuration value: the key (as written in
+// YAML) and what is wrong with it, so a config loader can point at the line.
+type FieldError struct {
+	Key string
+	Msg string
+}
+
+func (e *FieldError) Error() string { return e.Key + ": " + e.Msg }
+
+// fieldErr returns a FieldError for key with a formatted message.
+func fieldErr(key, format string, args ...any) error {
+	return &FieldError{Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
 // checkPositive returns an error naming key when v is not a finite positive value.
 func checkPositive(key string, v float64) error {
 	if !(v > 0) || math.IsInf(v, 0) {
-		return fmt.Errorf("%s = %v, want a finite value > 0", key, v)
+		return fieldErr(key, "%v, want a finite value > 0", v)
 	}
 	return nil
 }

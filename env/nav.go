@@ -52,18 +52,25 @@ func (c *NavConfig) Validate() error {
 	}
 	switch {
 	case c.Horizon < 1:
-		return fmt.Errorf("horizon = %d, want ≥ 1", c.Horizon)
+		return fieldErr("horizon", "%d, want ≥ 1", c.Horizon)
 	case c.Obstacles < 0:
-		return fmt.Errorf("obstacles = %d, want ≥ 0", c.Obstacles)
+		return fieldErr("obstacles", "%d, want ≥ 0", c.Obstacles)
 	case c.RadiusMin > c.RadiusMax:
-		return fmt.Errorf("radius_min = %v > radius_max = %v", c.RadiusMin, c.RadiusMax)
+		return fieldErr("radius_min", "%v > radius_max = %v", c.RadiusMin, c.RadiusMax)
 	case c.MinStartGoal < 0 || c.MinStartGoal > c.Arena*math.Sqrt2*0.9:
-		return fmt.Errorf("min_start_goal = %v, want between 0 and %.3g (90%% of the arena's diagonal)",
+		return fieldErr("min_start_goal", "%v, want between 0 and %.3g (90%% of the arena's diagonal)",
 			c.MinStartGoal, c.Arena*math.Sqrt2*0.9)
 	case c.Observed < 0:
-		return fmt.Errorf("observed = %d, want ≥ 0", c.Observed)
+		return fieldErr("observed", "%d, want ≥ 0", c.Observed)
 	case c.GoalBonus < 0:
-		return fmt.Errorf("goal_bonus = %v, want ≥ 0", c.GoalBonus)
+		return fieldErr("goal_bonus", "%v, want ≥ 0", c.GoalBonus)
+	}
+	// A config whose layouts cannot be drawn is refused here rather than
+	// at some later Reset.
+	for seed := uint64(0); seed < 4; seed++ {
+		if _, err := NewNavLayout(*c, seed); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -89,7 +96,7 @@ func NewNavLayout(c NavConfig, seed uint64) (NavLayout, error) {
 	var l NavLayout
 	for try := 0; ; try++ {
 		if try == maxLayoutTries {
-			return l, fmt.Errorf("nav: no layout found for seed %d in %d tries: the arena is too crowded", seed, try)
+			return l, fieldErr("min_start_goal", "no start and goal %v apart found for seed %d in %d tries", c.MinStartGoal, seed, try)
 		}
 		l.Start = [3]float64{in(margin), in(margin), math.Pi * (2*rng.Float64() - 1)}
 		l.Goal = [2]float64{in(c.GoalRadius), in(c.GoalRadius)}
@@ -100,7 +107,7 @@ func NewNavLayout(c NavConfig, seed uint64) (NavLayout, error) {
 	l.Obstacles = make([]barrier.Circle, 0, c.Obstacles)
 	for try := 0; len(l.Obstacles) < c.Obstacles; try++ {
 		if try == maxLayoutTries {
-			return l, fmt.Errorf("nav: placed %d of %d obstacles for seed %d: the arena is too crowded",
+			return l, fieldErr("obstacles", "placed only %d of %d for seed %d: the arena is too crowded",
 				len(l.Obstacles), c.Obstacles, seed)
 		}
 		o := barrier.Circle{X: c.Arena * rng.Float64(), Y: c.Arena * rng.Float64(),
@@ -142,8 +149,8 @@ type Nav struct {
 	layout   NavLayout
 	s        [3]float64
 	step     int
-	dist     float64 // current goal distance
-	order    []int   // obstacle indices, nearest first
+	dist     float64   // current goal distance
+	order    []int     // obstacle indices, nearest first
 	gap      []float64 // surface distance to each obstacle
 	obs      []float64
 	collided bool
@@ -153,13 +160,6 @@ type Nav struct {
 func NewNav(cfg NavConfig) (*Nav, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("nav: %w", err)
-	}
-	// A config whose layouts cannot be drawn is refused here rather than
-	// at some later Reset.
-	for seed := uint64(0); seed < 4; seed++ {
-		if _, err := NewNavLayout(cfg, seed); err != nil {
-			return nil, err
-		}
 	}
 	return &Nav{cfg: cfg, vcp: barrier.VCP{L: cfg.Lookahead, RobotRadius: cfg.RobotRadius},
 		obs: make([]float64, 2+3*cfg.Observed)}, nil
@@ -197,7 +197,7 @@ func (e *Nav) ActionBounds() (lo, hi [2]float64) {
 	return [2]float64{0, -e.cfg.OmegaMax}, [2]float64{e.cfg.VMax, e.cfg.OmegaMax}
 }
 
-// Reset implements Env: the layout is drawn from seed. NewNav has checked
+// Reset implements Env: the layout is drawn from seed. Validate has checked
 // that the config's layouts can be drawn; a seed for which rejection
 // sampling still fails is a defect worth a panic.
 func (e *Nav) Reset(seed uint64) ([]float64, Info) {

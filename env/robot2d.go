@@ -37,23 +37,23 @@ func (c *Robot2DConfig) Validate() error {
 	for _, kv := range []struct {
 		k string
 		v float64
-	}{{"dt", c.Dt}, {"obstacle radius", c.Obstacle[2]}, {"theta_dot_max", c.ThetaDotMax},
+	}{{"dt", c.Dt}, {"obstacle", c.Obstacle[2]}, {"theta_dot_max", c.ThetaDotMax},
 		{"accel_max", c.AccelMax}, {"lane_tol", c.LaneTol}} {
 		if err := checkPositive(kv.k, kv.v); err != nil {
 			return err
 		}
 	}
 	if c.Horizon < 1 {
-		return fmt.Errorf("horizon = %d, want ≥ 1", c.Horizon)
+		return fieldErr("horizon", "%d, want ≥ 1", c.Horizon)
 	}
 	if c.DstRange[0] > c.DstRange[1] {
-		return fmt.Errorf("dst_range = %v, want low ≤ high", c.DstRange)
+		return fieldErr("dst_range", "%v, want low ≤ high", c.DstRange)
 	}
 	if c.LaneWeight < 0 {
-		return fmt.Errorf("lane_weight = %v, want ≥ 0", c.LaneWeight)
+		return fieldErr("lane_weight", "%v, want ≥ 0", c.LaneWeight)
 	}
 	if b := barrier.Clearance(c.Start[0], c.Start[1], c.Circle(), 0); b <= 0 {
-		return fmt.Errorf("start = %v lies inside the obstacle %v", c.Start, c.Obstacle)
+		return fieldErr("start", "%v lies inside the obstacle %v", c.Start, c.Obstacle)
 	}
 	return nil
 }

@@ -1,0 +1,200 @@
+// Package configs holds barriergym's configuration schema, its defaults,
+// the YAML files embedded in the binary, and a strict loader that points at
+// the file, line and key of anything wrong.
+package configs
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/barriergym/barriergym/env"
+)
+
+// Config is a whole run: the scenario, the safety layer, the policy, its
+// training and its evaluation.
+type Config struct {
+	Name    string        `yaml:"name"`
+	Env     EnvConfig     `yaml:"env"`
+	Barrier BarrierConfig `yaml:"barrier"`
+	Policy  PolicyConfig  `yaml:"policy"`
+	Train   TrainConfig   `yaml:"train"`
+	Eval    EvalConfig    `yaml:"eval"`
+}
+
+// EnvConfig selects the scenario and holds each scenario's settings (only
+// the selected one is used).
+type EnvConfig struct {
+	Scenario string            `yaml:"scenario"` // robot2d or nav
+	Robot2D  env.Robot2DConfig `yaml:"robot2d"`
+	Nav      env.NavConfig     `yaml:"nav"`
+}
+
+// BarrierConfig sets the CBF-QP safety layer: the expert's fixed gains, the
+// QP's weights and elastic penalties, and the bound on learned gains.
+type BarrierConfig struct {
+	Gains   []float64  `yaml:"gains"`   // robot2d (p₁, p₂); nav α (one, or one per observed obstacle)
+	Weights [2]float64 `yaml:"weights"` // H's diagonal
+	Rho     float64    `yaml:"rho"`     // elastic linear slack penalty
+	Sigma   float64    `yaml:"sigma"`   // elastic quadratic slack penalty
+	PMax    float64    `yaml:"p_max"`   // learned gains are p_max·sigmoid(·)
+}
+
+// PolicyConfig describes the network.
+type PolicyConfig struct {
+	Head       string `yaml:"head"`       // barriernet or mlp
+	Trunk      []int  `yaml:"trunk"`      // hidden sizes of the shared trunk
+	Branch     []int  `yaml:"branch"`     // hidden sizes of each output branch
+	Activation string `yaml:"activation"` // relu or tanh
+}
+
+// TrainConfig describes training.
+type TrainConfig struct {
+	Algorithm string  `yaml:"algorithm"` // imitation or ppo
+	Data      string  `yaml:"data"`      // imitation: "expert" or a CSV path in BarrierNet's format
+	Episodes  int     `yaml:"episodes"`  // expert demonstrations to generate
+	Seed      uint64  `yaml:"seed"`
+	Epochs    int     `yaml:"epochs"`
+	BatchSize int     `yaml:"batch_size"`
+	LR        float64 `yaml:"lr"`
+}
+
+// EvalConfig describes the closed-loop evaluation.
+type EvalConfig struct {
+	Episodes int    `yaml:"episodes"`
+	Seed     uint64 `yaml:"seed"`
+	Workers  int    `yaml:"workers"` // 0: all cores
+}
+
+// Scenarios are the scenario names.
+var Scenarios = []string{"robot2d", "nav"}
+
+// Default returns the defaults of a scenario, or an error naming the
+// scenarios there are.
+func Default(scenario string) (*Config, error) {
+	c := &Config{
+		Name:    scenario,
+		Env:     EnvConfig{Scenario: scenario, Robot2D: env.DefaultRobot2D(), Nav: env.DefaultNav()},
+		Barrier: BarrierConfig{Rho: 1e4, Sigma: 1, PMax: 4},
+		Policy:  PolicyConfig{Head: "barriernet", Trunk: []int{128}, Branch: []int{32}, Activation: "relu"},
+		Train: TrainConfig{Algorithm: "imitation", Data: "expert", Episodes: 200, Seed: 1,
+			Epochs: 20, BatchSize: 64, LR: 1e-3},
+		Eval: EvalConfig{Episodes: 100, Seed: 1},
+	}
+	switch scenario {
+	case "robot2d":
+		c.Barrier.Gains, c.Barrier.Weights = []float64{1, 1}, [2]float64{1, 10}
+		c.Eval.Episodes = 41
+	case "nav":
+		c.Barrier.Gains, c.Barrier.Weights = []float64{2}, [2]float64{100, 1}
+	default:
+		return nil, &env.FieldError{Key: "env.scenario", Msg: fmt.Sprintf("%q, want one of %v", scenario, Scenarios)}
+	}
+	return c, nil
+}
+
+// Validate reports the first impossible value as an *env.FieldError whose
+// Key is the value's full YAML path (e.g. "env.nav.dt").
+func (c *Config) Validate() error {
+	prefix := func(section string, err error) error {
+		var fe *env.FieldError
+		if errors.As(err, &fe) {
+			return &env.FieldError{Key: section + "." + fe.Key, Msg: fe.Msg}
+		}
+		return err
+	}
+	switch c.Env.Scenario {
+	case "robot2d":
+		if err := c.Env.Robot2D.Validate(); err != nil {
+			return prefix("env.robot2d", err)
+		}
+	case "nav":
+		if err := c.Env.Nav.Validate(); err != nil {
+			return prefix("env.nav", err)
+		}
+	default:
+		return &env.FieldError{Key: "env.scenario", Msg: fmt.Sprintf("%q, want one of %v", c.Env.Scenario, Scenarios)}
+	}
+	for _, check := range []func() error{c.Barrier.validate(c.Env.Scenario), c.Policy.validate, c.Train.validate, c.Eval.validate} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func bad(key, format string, args ...any) error {
+	return &env.FieldError{Key: key, Msg: fmt.Sprintf(format, args...)}
+}
+
+func positive(v float64) bool { return v > 0 && !math.IsInf(v, 0) }
+
+func (b BarrierConfig) validate(scenario string) func() error {
+	return func() error {
+		switch {
+		case scenario == "robot2d" && len(b.Gains) != 2:
+			return bad("barrier.gains", "%v, want two gains (p1, p2) for robot2d", b.Gains)
+		case len(b.Gains) == 0:
+			return bad("barrier.gains", "empty, want at least one gain")
+		case !positive(b.Weights[0]) || !positive(b.Weights[1]):
+			return bad("barrier.weights", "%v, want two values > 0", b.Weights)
+		case b.Rho < 0 || math.IsInf(b.Rho, 0) || math.IsNaN(b.Rho):
+			return bad("barrier.rho", "%v, want ≥ 0", b.Rho)
+		case !positive(b.Sigma):
+			return bad("barrier.sigma", "%v, want > 0", b.Sigma)
+		case !positive(b.PMax):
+			return bad("barrier.p_max", "%v, want > 0", b.PMax)
+		}
+		for _, g := range b.Gains {
+			if !positive(g) {
+				return bad("barrier.gains", "%v, want every gain > 0", b.Gains)
+			}
+		}
+		return nil
+	}
+}
+
+func (p PolicyConfig) validate() error {
+	switch {
+	case p.Head != "barriernet" && p.Head != "mlp":
+		return bad("policy.head", "%q, want barriernet or mlp", p.Head)
+	case p.Activation != "relu" && p.Activation != "tanh":
+		return bad("policy.activation", "%q, want relu or tanh", p.Activation)
+	}
+	for _, l := range [][]int{p.Trunk, p.Branch} {
+		for _, n := range l {
+			if n < 1 {
+				return bad("policy.trunk", "layer size %d, want ≥ 1", n)
+			}
+		}
+	}
+	return nil
+}
+
+func (t TrainConfig) validate() error {
+	switch {
+	case t.Algorithm != "imitation" && t.Algorithm != "ppo":
+		return bad("train.algorithm", "%q, want imitation or ppo", t.Algorithm)
+	case t.Data == "":
+		return bad("train.data", "empty, want expert or a CSV path")
+	case t.Episodes < 1:
+		return bad("train.episodes", "%d, want ≥ 1", t.Episodes)
+	case t.Epochs < 1:
+		return bad("train.epochs", "%d, want ≥ 1", t.Epochs)
+	case t.BatchSize < 1:
+		return bad("train.batch_size", "%d, want ≥ 1", t.BatchSize)
+	case !positive(t.LR):
+		return bad("train.lr", "%v, want > 0", t.LR)
+	}
+	return nil
+}
+
+func (e EvalConfig) validate() error {
+	switch {
+	case e.Episodes < 1:
+		return bad("eval.episodes", "%d, want ≥ 1", e.Episodes)
+	case e.Workers < 0:
+		return bad("eval.workers", "%d, want ≥ 0", e.Workers)
+	}
+	return nil
+}

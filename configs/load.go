@@ -1,0 +1,250 @@
+package configs
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/barriergym/barriergym/env"
+	"go.yaml.in/yaml/v3"
+)
+
+//go:embed *.yaml
+var embedded embed.FS
+
+// Names lists the embedded configs, usable by name (e.g. "nav").
+func Names() []string {
+	entries, _ := embedded.ReadDir(".")
+	var names []string
+	for _, e := range entries {
+		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Embedded returns the text of an embedded config.
+func Embedded(name string) ([]byte, error) {
+	return embedded.ReadFile(name + ".yaml")
+}
+
+// Load reads a config by embedded name ("nav") or by file path. A name
+// that is both wins as the path when the file exists.
+func Load(nameOrPath string) (*Config, error) {
+	if data, err := os.ReadFile(nameOrPath); err == nil {
+		return Parse(nameOrPath, data)
+	} else if strings.ContainsAny(nameOrPath, `/\`) || filepath.Ext(nameOrPath) != "" {
+		return nil, fmt.Errorf("config %s: %w", nameOrPath, err)
+	}
+	data, err := Embedded(nameOrPath)
+	if err != nil {
+		return nil, fmt.Errorf("config %q: no such file and no embedded config of that name (embedded: %s)",
+			nameOrPath, strings.Join(Names(), ", "))
+	}
+	return Parse("configs/"+nameOrPath+".yaml", data)
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
+
+// Parse decodes a config strictly: unknown keys, values of the wrong type
+// or shape and impossible values are errors of the form
+// "file:line: key: what is wrong". Keys not given take the scenario's
+// defaults.
+func Parse(file string, data []byte) (*Config, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+			return nil, fmt.Errorf("%s:%s: %s", file, m[1], strings.TrimPrefix(err.Error(), m[0]))
+		}
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	if len(root.Content) == 0 {
+		return nil, fmt.Errorf("%s: empty config: it needs at least env.scenario (%s)", file, strings.Join(Scenarios, " or "))
+	}
+	doc := root.Content[0]
+	lines := map[string]int{}
+	if err := check(doc, reflect.TypeOf(Config{}), "", lines); err != nil {
+		return nil, fmt.Errorf("%s:%w", file, err)
+	}
+	scen := find(doc, "env", "scenario")
+	if scen == nil {
+		return nil, fmt.Errorf("%s: env.scenario is missing: say which scenario (%s)", file, strings.Join(Scenarios, " or "))
+	}
+	cfg, err := Default(scen.Value)
+	if err != nil {
+		return nil, fmt.Errorf("%s:%d: %w", file, scen.Line, err)
+	}
+	if err := doc.Decode(cfg); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	if err := cfg.Validate(); err != nil {
+		var fe *env.FieldError
+		if errors.As(err, &fe) {
+			return nil, fmt.Errorf("%s:%d: %s: %s", file, lineOf(lines, fe.Key), fe.Key, fe.Msg)
+		}
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return cfg, nil
+}
+
+// lineOf returns the line of key, or of its nearest parent given in the
+// file, or 0 when the value is a default.
+func lineOf(lines map[string]int, key string) int {
+	for k := key; k != ""; {
+		if l, ok := lines[k]; ok {
+			return l
+		}
+		i := strings.LastIndex(k, ".")
+		if i < 0 {
+			break
+		}
+		k = k[:i]
+	}
+	return 0
+}
+
+// find returns the value node at path in a mapping, or nil.
+func find(n *yaml.Node, path ...string) *yaml.Node {
+	for _, key := range path {
+		if n.Kind != yaml.MappingNode {
+			return nil
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				next = n.Content[i+1]
+			}
+		}
+		if next == nil {
+			return nil
+		}
+		n = next
+	}
+	return n
+}
+
+// yamlKeys returns the YAML keys of a struct type and their fields.
+func yamlKeys(t reflect.Type) ([]string, map[string]reflect.StructField) {
+	fields := map[string]reflect.StructField{}
+	var names []string
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		if tag == "-" || tag == "" {
+			continue
+		}
+		fields[tag] = f
+		names = append(names, tag)
+	}
+	return names, fields
+}
+
+// check walks node against type t, recording each key's line, and returns
+// "line: key: problem" for the first unknown key or mistyped value.
+func check(n *yaml.Node, t reflect.Type, path string, lines map[string]int) error {
+	where := func(format string, args ...any) error {
+		key := path
+		if key == "" {
+			key = "(top level)"
+		}
+		return fmt.Errorf("%d: %s: %s", n.Line, key, fmt.Sprintf(format, args...))
+	}
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return where("want a mapping of keys, got %s", describe(n))
+		}
+		names, fields := yamlKeys(t)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			sub := k.Value
+			if path != "" {
+				sub = path + "." + k.Value
+			}
+			f, ok := fields[k.Value]
+			if !ok {
+				return fmt.Errorf("%d: %s: unknown key (allowed here: %s)", k.Line, sub, strings.Join(names, ", "))
+			}
+			if _, dup := lines[sub]; dup {
+				return fmt.Errorf("%d: %s: given twice", k.Line, sub)
+			}
+			lines[sub] = k.Line
+			if err := check(v, f.Type, sub, lines); err != nil {
+				return err
+			}
+		}
+		return nil
+	case reflect.Slice, reflect.Array:
+		if n.Kind != yaml.SequenceNode {
+			return where("want a list, got %s", describe(n))
+		}
+		if t.Kind() == reflect.Array && len(n.Content) != t.Len() {
+			return where("want a list of %d values, got %d", t.Len(), len(n.Content))
+		}
+		for i, c := range n.Content {
+			if err := check(c, t.Elem(), fmt.Sprintf("%s[%d]", path, i), lines); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if n.Kind != yaml.ScalarNode {
+		return where("want a single value, got %s", describe(n))
+	}
+	ok := true
+	switch t.Kind() {
+	case reflect.Int, reflect.Int64, reflect.Uint64, reflect.Uint:
+		ok = n.Tag == "!!int"
+	case reflect.Float64:
+		ok = n.Tag == "!!int" || n.Tag == "!!float"
+	case reflect.Bool:
+		ok = n.Tag == "!!bool"
+	case reflect.String:
+		ok = n.Tag == "!!str"
+	}
+	if ok {
+		v := reflect.New(t)
+		if err := n.Decode(v.Interface()); err != nil {
+			ok = false
+		}
+	}
+	if !ok {
+		return where("%q is not %s", n.Value, kindName(t))
+	}
+	return nil
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	return fmt.Sprintf("%q", n.Value)
+}
+
+func kindName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int64:
+		return "a whole number"
+	case reflect.Uint, reflect.Uint64:
+		return "a whole number ≥ 0"
+	case reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.String:
+		return "text"
+	}
+	return t.String()
+}
