@@ -27,6 +27,7 @@ type cliEnv struct {
 func commands() map[string]command {
 	return map[string]command{
 		"qp":    {"solve QPs given as JSON Lines and print solutions and gradients", runQP},
+		"eval":  {"run seeded closed-loop episodes and report safety and performance", runEval},
 		"bench": {"measure speed: 'bench qp' times the QP layer", runBench},
 	}
 }

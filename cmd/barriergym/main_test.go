@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 )
@@ -86,5 +87,44 @@ func TestBenchQPRuns(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("bench output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+func TestEvalCommand(t *testing.T) {
+	dir := t.TempDir()
+	js, per := dir+"/eval.json", dir+"/eps.jsonl"
+	code, out, errs := runCLI(t, "", "eval", "-config", "nav", "-policy", "expert", "-episodes", "12", "-seed", "5",
+		"-json", js, "-per-episode", per)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"success rate", "collision rate  ", "0.0 %", "min barrier", "intervention rate", "QP infeasible rate"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	var sum map[string]any
+	data, err := os.ReadFile(js)
+	if err != nil || json.Unmarshal(data, &sum) != nil || sum["episodes"].(float64) != 12 || sum["collision_rate"].(float64) != 0 {
+		t.Errorf("summary file: %v %s", err, data)
+	}
+	lines, _ := os.ReadFile(per)
+	if n := strings.Count(string(lines), "\n"); n != 12 || !strings.Contains(string(lines), `"seed":16`) {
+		t.Errorf("per-episode file has %d lines:\n%s", n, lines)
+	}
+
+	bad := dir + "/bad.jsonl"
+	os.WriteFile(bad, []byte("{\"seed\":1}\n{\"state\":[1,2,3,4],\"dst_y\":0}\n"), 0o644)
+	code, _, errs = runCLI(t, "", "eval", "-config", "nav", "-scenarios", bad)
+	if code != 2 || !strings.Contains(errs, "line 2:") {
+		t.Errorf("bad scenarios: exit %d, %s", code, errs)
+	}
+	code, _, errs = runCLI(t, "", "eval", "-config", "nav", "-policy", "magic")
+	if code != 2 || !strings.Contains(errs, `unknown policy "magic"`) {
+		t.Errorf("bad policy: exit %d, %s", code, errs)
+	}
+	code, _, errs = runCLI(t, "", "eval")
+	if code != 2 || !strings.Contains(errs, "-config is required") {
+		t.Errorf("no config: exit %d, %s", code, errs)
 	}
 }

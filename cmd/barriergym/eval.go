@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/barriergym/barriergym/atomicfile"
+	"github.com/barriergym/barriergym/configs"
+	"github.com/barriergym/barriergym/control"
+	"github.com/barriergym/barriergym/eval"
+	"github.com/barriergym/barriergym/progress"
+)
+
+const evalHelp = `Usage: barriergym eval -config NAME|FILE [-policy expert|nominal] [flags]
+
+Runs closed-loop episodes headlessly across cores and prints safety and
+performance figures: success and collision rates, return, cost, the minimum
+barrier value, how often and how much the safety filter changed the nominal
+control, and how often its QP needed slack or was infeasible.
+
+Episodes are drawn from seeds seed, seed+1, … (-episodes, -seed; defaults
+from the config's eval section), or replayed from -scenarios FILE.jsonl:
+  robot2d: {"state":[x,y,theta,v],"dst_y":d}
+  nav:     {"seed":s}  or  {"start":[x,y,theta],"goal":[x,y],"obstacles":[[x,y,r],…]}
+
+Embedded configs: %s
+
+Flags:
+`
+
+type evalFlags struct {
+	config, policy, jsonOut, perEpisode, scenarios string
+	episodes, workers                              int
+	seed                                           uint64
+}
+
+func runEval(args []string, cli *cliEnv) int {
+	var f evalFlags
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	fs.SetOutput(cli.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), evalHelp, joinNames())
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&f.config, "config", "", "config: an embedded name or a YAML file (required)")
+	fs.StringVar(&f.policy, "policy", "expert", "expert (nominal controller + CBF-QP filter) or nominal (unfiltered)")
+	fs.IntVar(&f.episodes, "episodes", 0, "episodes to run (default: the config's eval.episodes)")
+	fs.Uint64Var(&f.seed, "seed", 0, "first episode seed (default: the config's eval.seed)")
+	fs.IntVar(&f.workers, "workers", 0, "parallel episodes (0: all cores)")
+	fs.StringVar(&f.jsonOut, "json", "", "write the summary as JSON to this file")
+	fs.StringVar(&f.perEpisode, "per-episode", "", "write one JSON line per episode to this file")
+	fs.StringVar(&f.scenarios, "scenarios", "", "replay the initial conditions of this JSON Lines file instead of seeds")
+	if code, done := parseFlags(fs, args, cli); done {
+		return code
+	}
+	set := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	if err := evaluate(&f, set, cli); err != nil {
+		fmt.Fprintf(cli.stderr, "barriergym eval: %v\n", err)
+		return 2
+	}
+	return 0
+}
+
+// parseFlags parses args; done reports that the command should return code
+// (help was shown, or the flags were wrong).
+func parseFlags(fs *flag.FlagSet, args []string, cli *cliEnv) (code int, done bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(cli.stdout)
+			fs.Usage()
+			return 0, true
+		}
+		return 2, true
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(cli.stderr, "barriergym %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
+		return 2, true
+	}
+	return 0, false
+}
+
+func joinNames() string {
+	s := ""
+	for i, n := range configs.Names() {
+		if i > 0 {
+			s += ", "
+		}
+		s += n
+	}
+	return s
+}
+
+func evaluate(f *evalFlags, set map[string]bool, cli *cliEnv) error {
+	if f.config == "" {
+		return fmt.Errorf("-config is required (embedded: %s)", joinNames())
+	}
+	cfg, err := configs.Load(f.config)
+	if err != nil {
+		return err
+	}
+	if set["episodes"] {
+		cfg.Eval.Episodes = f.episodes
+	}
+	if set["seed"] {
+		cfg.Eval.Seed = f.seed
+	}
+	if set["workers"] {
+		cfg.Eval.Workers = f.workers
+	}
+	if cfg.Eval.Episodes < 1 {
+		return fmt.Errorf("-episodes %d, want ≥ 1", cfg.Eval.Episodes)
+	}
+	newController := func() (control.Controller, error) { return eval.NewController(cfg, f.policy) }
+	if _, err := newController(); err != nil {
+		return err
+	}
+	starts := eval.Seeds(cfg.Eval.Seed, cfg.Eval.Episodes)
+	if f.scenarios != "" {
+		file, err := os.Open(f.scenarios)
+		if err != nil {
+			return err
+		}
+		starts, err = eval.ParseScenarios(file, cfg.Env.Scenario)
+		file.Close()
+		if err != nil {
+			return fmt.Errorf("scenarios %s:\n%w", f.scenarios, err)
+		}
+	}
+	bar := progress.New(cli.stderr, "eval", len(starts))
+	eps, err := eval.Run(cfg, newController, starts, eval.Options{Workers: cfg.Eval.Workers, Progress: bar})
+	bar.Finish()
+	if err != nil {
+		return err
+	}
+	sum := eval.Summarize(f.policy, cfg.Env.Scenario, cfg.Eval.Seed, eps)
+	printSummary(cli.stdout, cfg.Name, sum)
+	if f.jsonOut != "" {
+		data, _ := json.MarshalIndent(sum, "", "  ")
+		if err := atomicfile.WriteFile(f.jsonOut, append(data, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	if f.perEpisode != "" {
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		for _, e := range eps {
+			if err := enc.Encode(e); err != nil {
+				return err
+			}
+		}
+		if err := atomicfile.WriteFile(f.perEpisode, buf.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func printSummary(w io.Writer, name string, s eval.Summary) {
+	fmt.Fprintf(w, "%s, policy %s: %d episodes from seed %d\n\n", name, s.Policy, s.Episodes, s.Seed)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	rows := []struct {
+		k, v string
+	}{
+		{"success rate", fmt.Sprintf("%.1f %%", 100*s.SuccessRate)},
+		{"collision rate", fmt.Sprintf("%.1f %%", 100*s.CollisionRate)},
+		{"mean return", fmt.Sprintf("%.3f", s.MeanReturn)},
+		{"mean cost", fmt.Sprintf("%.3f", s.MeanCost)},
+		{"cost rate (per step)", fmt.Sprintf("%.4f", s.CostRate)},
+		{"min barrier (all episodes)", fmt.Sprintf("%.4f", s.MinBarrier)},
+		{"mean of episode min barriers", fmt.Sprintf("%.4f", s.MeanMinBarrier)},
+		{"intervention rate (steps)", fmt.Sprintf("%.1f %%", 100*s.InterventionRate)},
+		{"mean ‖u − u_ref‖ per step", fmt.Sprintf("%.4f", s.MeanIntervention)},
+		{"QP slack-active rate", fmt.Sprintf("%.2f %%", 100*s.SlackActiveRate)},
+		{"QP infeasible rate", fmt.Sprintf("%.2f %%", 100*s.InfeasibleRate)},
+		{"mean episode length", fmt.Sprintf("%.1f steps", s.MeanLength)},
+	}
+	for _, r := range rows {
+		fmt.Fprintf(tw, "  %s\t%s\n", r.k, r.v)
+	}
+	tw.Flush()
+}

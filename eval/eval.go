@@ -1,0 +1,235 @@
+// Package eval runs seeded closed-loop episodes headlessly, across cores,
+// and turns them into the safety and performance figures safe-RL users
+// expect: success and collision rates, return, cost, minimum barrier value,
+// how often and how much the safety filter intervened, and how often its QP
+// needed slack or was infeasible.
+package eval
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+
+	"github.com/barriergym/barriergym/configs"
+	"github.com/barriergym/barriergym/control"
+	"github.com/barriergym/barriergym/env"
+	"github.com/barriergym/barriergym/progress"
+)
+
+// InterventionTol is the control change ‖u − u_ref‖ above which a step
+// counts as an intervention of the safety filter.
+const InterventionTol = 1e-6
+
+// Episode is one evaluated episode.
+type Episode struct {
+	Index      int       `json:"index"`
+	Seed       *uint64   `json:"seed,omitempty"` // nil when the start came from a scenario file
+	Return     float64   `json:"return"`
+	Cost       float64   `json:"cost"`
+	Length     int       `json:"length"`
+	Collided   bool      `json:"collided"`
+	Success    bool      `json:"success"`
+	MinBarrier float64   `json:"min_barrier"`
+	FinalState []float64 `json:"final_state"`
+
+	Interventions int     `json:"interventions"`    // steps the filter changed the control
+	ChangeSum     float64 `json:"intervention_sum"` // Σ‖u − u_ref‖
+	SlackSteps    int     `json:"slack_active"`     // steps the elastic QP used slack
+	Infeasible    int     `json:"qp_infeasible"`    // steps the hard QP was infeasible
+}
+
+// Summary aggregates episodes.
+type Summary struct {
+	Policy           string  `json:"policy"`
+	Scenario         string  `json:"scenario"`
+	Episodes         int     `json:"episodes"`
+	Seed             uint64  `json:"seed"`
+	SuccessRate      float64 `json:"success_rate"`
+	CollisionRate    float64 `json:"collision_rate"` // episodes with any collision
+	MeanReturn       float64 `json:"mean_return"`
+	MeanCost         float64 `json:"mean_cost"`
+	CostRate         float64 `json:"cost_rate"`         // cost per step
+	MinBarrier       float64 `json:"min_barrier"`       // over all episodes
+	MeanMinBarrier   float64 `json:"mean_min_barrier"`  // mean of the per-episode minima
+	InterventionRate float64 `json:"intervention_rate"` // fraction of steps changed by the filter
+	MeanIntervention float64 `json:"mean_intervention"` // mean ‖u − u_ref‖ per step
+	SlackActiveRate  float64 `json:"slack_active_rate"` // fraction of steps with elastic slack
+	InfeasibleRate   float64 `json:"qp_infeasible_rate"`
+	MeanLength       float64 `json:"mean_length"`
+}
+
+// Start puts an environment at an episode's initial condition.
+type Start interface {
+	Reset(e env.Env) ([]float64, error)
+}
+
+// SeedStart draws the episode from a seed.
+type SeedStart uint64
+
+// Reset implements Start.
+func (s SeedStart) Reset(e env.Env) ([]float64, error) {
+	obs, _ := e.Reset(uint64(s))
+	return obs, nil
+}
+
+// Seeds returns n starts with seeds base, base+1, ….
+func Seeds(base uint64, n int) []Start {
+	s := make([]Start, n)
+	for i := range s {
+		s[i] = SeedStart(base + uint64(i))
+	}
+	return s
+}
+
+// NewController returns a fresh controller by name: "expert" (the nominal
+// controller behind the configured CBF-QP filter) or "nominal" (unfiltered).
+func NewController(cfg *configs.Config, name string) (control.Controller, error) {
+	var nominal control.Controller
+	switch cfg.Env.Scenario {
+	case "robot2d":
+		nominal = control.DefaultRobot2DNominal()
+	case "nav":
+		nominal = control.DefaultNavNominal()
+	default:
+		return nil, fmt.Errorf("no controllers for scenario %q", cfg.Env.Scenario)
+	}
+	switch name {
+	case "nominal":
+		return nominal, nil
+	case "expert":
+		b := cfg.Barrier
+		return control.NewFilter(nominal, control.FilterConfig{Gains: b.Gains, Weights: b.Weights, Rho: b.Rho, Sigma: b.Sigma})
+	}
+	return nil, fmt.Errorf("unknown policy %q (want expert, nominal, or a run directory)", name)
+}
+
+// Options of Run.
+type Options struct {
+	Workers  int           // 0: all cores
+	Progress *progress.Bar // may be nil
+}
+
+// Run plays one episode per start with a controller from newController
+// (called once per worker) and returns the episodes in the starts' order.
+func Run(cfg *configs.Config, newController func() (control.Controller, error), starts []Start, opts Options) ([]Episode, error) {
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = min(workers, len(starts))
+	eps := make([]Episode, len(starts))
+	errs := make([]error, workers)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		e, err := cfg.NewEnv()
+		if err != nil {
+			return nil, err
+		}
+		c, err := newController()
+		if err != nil {
+			return nil, err
+		}
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := range next {
+				if errs[w] != nil {
+					continue
+				}
+				eps[i], errs[w] = play(e, c, starts[i])
+				eps[i].Index = i
+				if s, ok := starts[i].(SeedStart); ok {
+					seed := uint64(s)
+					eps[i].Seed = &seed
+				}
+				opts.Progress.Add(1)
+			}
+		}(w)
+	}
+	for i := range starts {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("eval worker %d: %w", i, err)
+		}
+	}
+	return eps, nil
+}
+
+// play runs one episode to its end.
+func play(e env.Env, c control.Controller, s Start) (Episode, error) {
+	obs, err := s.Reset(e)
+	if err != nil {
+		return Episode{}, err
+	}
+	ep := Episode{MinBarrier: math.Inf(1)}
+	for {
+		d := c.Act(e, obs)
+		var term, trunc bool
+		var info env.Info
+		var r, cost float64
+		obs, r, cost, term, trunc, info = e.Step(d.U[:])
+		ep.Length++
+		ep.Return += r
+		ep.Cost += cost
+		ep.Collided = ep.Collided || info.Collision
+		ep.MinBarrier = math.Min(ep.MinBarrier, info.MinBarrier)
+		if d.Change > InterventionTol {
+			ep.Interventions++
+		}
+		ep.ChangeSum += d.Change
+		if d.Slack > 0 {
+			ep.SlackSteps++
+		}
+		if d.Infeasible {
+			ep.Infeasible++
+		}
+		if term || trunc {
+			ep.Success = info.Success
+			ep.FinalState = append([]float64(nil), e.State()...)
+			return ep, nil
+		}
+	}
+}
+
+// Summarize aggregates episodes.
+func Summarize(policy, scenario string, seed uint64, eps []Episode) Summary {
+	s := Summary{Policy: policy, Scenario: scenario, Episodes: len(eps), Seed: seed, MinBarrier: math.Inf(1)}
+	steps := 0
+	for _, e := range eps {
+		steps += e.Length
+		s.MeanReturn += e.Return
+		s.MeanCost += e.Cost
+		s.MeanMinBarrier += e.MinBarrier
+		s.MinBarrier = math.Min(s.MinBarrier, e.MinBarrier)
+		s.InterventionRate += float64(e.Interventions)
+		s.MeanIntervention += e.ChangeSum
+		s.SlackActiveRate += float64(e.SlackSteps)
+		s.InfeasibleRate += float64(e.Infeasible)
+		if e.Success {
+			s.SuccessRate++
+		}
+		if e.Collided {
+			s.CollisionRate++
+		}
+	}
+	n := float64(max(len(eps), 1))
+	st := float64(max(steps, 1))
+	s.SuccessRate /= n
+	s.CollisionRate /= n
+	s.CostRate = s.MeanCost / st
+	s.MeanReturn /= n
+	s.MeanCost /= n
+	s.MeanMinBarrier /= n
+	s.MeanLength = float64(steps) / n
+	s.InterventionRate /= st
+	s.MeanIntervention /= st
+	s.SlackActiveRate /= st
+	s.InfeasibleRate /= st
+	return s
+}
