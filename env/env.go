@@ -21,9 +21,13 @@ type Info struct {
 	// MinBarrier is the smallest geometric barrier over the obstacles:
 	// ‖p − o‖² − (r_o + r)², negative exactly when in collision.
 	MinBarrier float64
-	Collision  bool
-	// Success: nav reached its goal; robot2d ended its episode within the
-	// lane tolerance of its goal lane without ever colliding.
+	// Barriers holds that barrier for each obstacle, in the order of
+	// Obstacles(); it lives in a buffer the environment reuses.
+	Barriers  []float64
+	Collision bool
+	// Success is task success, whatever the collisions (reported apart):
+	// nav reached its goal; robot2d ended its episode within the lane
+	// tolerance of its goal lane.
 	Success bool
 }
 

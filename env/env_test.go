@@ -161,6 +161,9 @@ func TestNavObservation(t *testing.T) {
 	if want := 4 - 0.36; math.Abs(info.MinBarrier-want) > 1e-12 {
 		t.Errorf("min barrier %v, want %v", info.MinBarrier, want)
 	}
+	if len(info.Barriers) != 2 || math.Abs(info.Barriers[0]-(9-0.49)) > 1e-12 {
+		t.Errorf("barriers %v, want [8.51 3.64]", info.Barriers)
+	}
 	// Drive straight into the obstacle ahead: a collision with cost 1.
 	var cost float64
 	for i := 0; i < 60; i++ {

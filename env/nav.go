@@ -153,7 +153,7 @@ type Nav struct {
 	order    []int     // obstacle indices, nearest first
 	gap      []float64 // surface distance to each obstacle
 	obs      []float64
-	collided bool
+	barriers []float64
 }
 
 // NewNav returns the environment, or an error for an impossible config.
@@ -217,9 +217,7 @@ func (e *Nav) ResetTo(l NavLayout) ([]float64, Info) {
 	}
 	e.order, e.gap = e.order[:k], e.gap[:k]
 	e.dist = e.goalDist()
-	info := e.info()
-	e.collided = info.Collision
-	return e.observe(), info
+	return e.observe(), e.info()
 }
 
 func (e *Nav) goalDist() float64 {
@@ -266,10 +264,13 @@ func (e *Nav) observe() []float64 {
 
 func (e *Nav) info() Info {
 	minB := math.Inf(1)
+	e.barriers = e.barriers[:0]
 	for _, o := range e.layout.Obstacles {
-		minB = math.Min(minB, barrier.Clearance(e.s[0], e.s[1], o, e.cfg.RobotRadius))
+		b := barrier.Clearance(e.s[0], e.s[1], o, e.cfg.RobotRadius)
+		e.barriers = append(e.barriers, b)
+		minB = math.Min(minB, b)
 	}
-	return Info{Step: e.step, MinBarrier: minB, Collision: minB < 0}
+	return Info{Step: e.step, MinBarrier: minB, Barriers: e.barriers, Collision: minB < 0}
 }
 
 // Step implements Env.
@@ -286,7 +287,6 @@ func (e *Nav) Step(u []float64) ([]float64, float64, float64, bool, bool, Info) 
 	cost := 0.0
 	if info.Collision {
 		cost = 1
-		e.collided = true
 	}
 	terminated := d <= e.cfg.GoalRadius
 	if terminated {

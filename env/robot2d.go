@@ -74,8 +74,8 @@ type Robot2D struct {
 	s        [4]float64
 	dstY     float64
 	step     int
-	collided bool
 	obs      [5]float64
+	barriers [1]float64
 }
 
 // NewRobot2D returns the environment, or an error for an impossible config.
@@ -125,9 +125,7 @@ func (e *Robot2D) Reset(seed uint64) ([]float64, Info) {
 // ResetTo starts an episode from a given state and destination offset.
 func (e *Robot2D) ResetTo(state [4]float64, dstY float64) ([]float64, Info) {
 	e.s, e.dstY, e.step = state, dstY, 0
-	info := e.info()
-	e.collided = info.Collision
-	return e.observe(), info
+	return e.observe(), e.info()
 }
 
 func (e *Robot2D) observe() []float64 {
@@ -137,7 +135,8 @@ func (e *Robot2D) observe() []float64 {
 
 func (e *Robot2D) info() Info {
 	b := barrier.Clearance(e.s[0], e.s[1], e.obstacle, 0)
-	return Info{Step: e.step, MinBarrier: b, Collision: b < 0}
+	e.barriers[0] = b
+	return Info{Step: e.step, MinBarrier: b, Barriers: e.barriers[:], Collision: b < 0}
 }
 
 // Step implements Env.
@@ -153,11 +152,10 @@ func (e *Robot2D) Step(u []float64) ([]float64, float64, float64, bool, bool, In
 	cost := 0.0
 	if info.Collision {
 		cost = 1
-		e.collided = true
 	}
 	reward := (x - x0) - e.cfg.LaneWeight*math.Abs(y-e.Lane())*dt
 	truncated := e.step >= e.cfg.Horizon
-	info.Success = truncated && !e.collided && math.Abs(y-e.Lane()) <= e.cfg.LaneTol
+	info.Success = truncated && math.Abs(y-e.Lane()) <= e.cfg.LaneTol
 	return e.observe(), reward, cost, false, truncated, info
 }
 

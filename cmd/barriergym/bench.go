@@ -11,17 +11,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/barriergym/barriergym/env/envbench"
 	"github.com/barriergym/barriergym/qplayer/qpbench"
 )
 
-const benchHelp = `Usage: barriergym bench qp [flags]
+const benchHelp = `Usage: barriergym bench qp|env [flags]
 
-Times the QP layer on random feasible problems (every input batched) and
-prints a Markdown table: µs per QP, forward and forward+backward, for each
-(n, m) and batch size, and the Gorgonia op (Q shared; p, G, h batched) in a
-TapeMachine. Progress goes to standard error.
+bench qp   times the QP layer on random feasible problems (every input
+           batched) and prints a Markdown table: µs per QP, forward and
+           forward+backward, for each (n, m) and batch size, and the
+           Gorgonia op (Q shared; p, G, h batched) in a TapeMachine.
+bench env  times the simulators: steps per second of one environment with
+           a fixed control or the expert's CBF-QP filter in the loop (one
+           core), the vectorized form and a full expert evaluation (all cores).
 
-Flags:
+Progress goes to standard error.
+
+Flags of bench qp:
 `
 
 // benchOpts are the flags of 'bench qp'.
@@ -49,8 +55,11 @@ func runBench(args []string, env *cliEnv) int {
 		benchFlags(env.stdout, &o).Usage()
 		return 0
 	}
+	if len(args) > 0 && args[0] == "env" {
+		return runBenchEnv(args[1:], env)
+	}
 	if len(args) == 0 || args[0] != "qp" {
-		fmt.Fprintln(env.stderr, "barriergym bench: say what to measure: 'barriergym bench qp' (see -h)")
+		fmt.Fprintln(env.stderr, "barriergym bench: say what to measure: 'barriergym bench qp' or 'barriergym bench env' (see -h)")
 		return 2
 	}
 	fs := benchFlags(env.stderr, &o)
@@ -128,4 +137,36 @@ func parseSizes(s string) ([]qpbench.Size, error) {
 		out = append(out, qpbench.Size{N: n, M: m})
 	}
 	return out, nil
+}
+
+func runBenchEnv(args []string, cli *cliEnv) int {
+	if len(args) > 0 {
+		fmt.Fprintf(cli.stderr, "barriergym bench env: takes no arguments, got %q\n", args[0])
+		return 2
+	}
+	rows, err := envbench.Measure(cli.stderr)
+	if err != nil {
+		fmt.Fprintf(cli.stderr, "barriergym bench env: %v\n", err)
+		return 2
+	}
+	w := cli.stdout
+	fmt.Fprintf(w, "Simulators, GOMAXPROCS %d, %s/%s, %s\n\n", runtime.GOMAXPROCS(0), runtime.GOOS, runtime.GOARCH,
+		time.Now().UTC().Format("2006-01-02"))
+	fmt.Fprintln(w, "| setting | steps/s | allocs/op |")
+	fmt.Fprintln(w, "|---|---|---|")
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %s | %s | %d |\n", r.Name, humanRate(r.StepsPerSec), r.Allocs)
+	}
+	return 0
+}
+
+// humanRate prints a rate with a k or M suffix.
+func humanRate(r float64) string {
+	switch {
+	case r >= 1e6:
+		return fmt.Sprintf("%.2f M", r/1e6)
+	case r >= 1e3:
+		return fmt.Sprintf("%.0f k", r/1e3)
+	}
+	return fmt.Sprintf("%.0f", r)
 }
