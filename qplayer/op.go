@@ -73,6 +73,9 @@ func QP(Q, p, G, h *gorgonia.Node, opts ...Option) (*gorgonia.Node, error) {
 // ResultOf returns the full result (multipliers, active sets, statuses,
 // slack) of the last forward run of a node made by QP.
 func ResultOf(z *gorgonia.Node) (*Result, error) {
+	if z == nil {
+		return nil, fmt.Errorf("qplayer: ResultOf a nil node")
+	}
 	op, ok := z.Op().(*qpOp)
 	if !ok {
 		return nil, fmt.Errorf("qplayer: node %v was not made by QP", z)

@@ -1,0 +1,264 @@
+package policy
+
+import (
+	"fmt"
+
+	"github.com/barriergym/barriergym/barrier"
+	"github.com/barriergym/barriergym/qplayer"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Learner is a Gorgonia graph of a Net for one batch size, over the net's
+// own weight slices (an update of the net is seen by the graph and the
+// Actor alike). Its loss is the mean squared error between the policy's
+// controls and target controls.
+type Learner struct {
+	net    *Net
+	batch  int
+	g      *gorgonia.ExprGraph
+	vm     gorgonia.VM
+	params gorgonia.Nodes // in the order of Net.Params
+	loss   *gorgonia.Node
+	u      *gorgonia.Node // the policy's controls (batch, 2)
+	uVal   gorgonia.Value // a copy of u's value taken during the run
+	qp     *gorgonia.Node // the QP node (BarrierNet)
+
+	// Inputs, filled per batch through their backing slices.
+	obs, target []float64 // (batch, obs) normalized, (batch, 2)
+	G           []float64 // (batch, rows, 2)
+	coef        [][]float64
+	lossVal     float64
+}
+
+func input(g *gorgonia.ExprGraph, name string, shape ...int) (*gorgonia.Node, []float64) {
+	n := 1
+	for _, s := range shape {
+		n *= s
+	}
+	data := make([]float64, n)
+	t := tensor.New(tensor.WithShape(shape...), tensor.WithBacking(data))
+	return gorgonia.NewTensor(g, tensor.Float64, len(shape), gorgonia.WithShape(shape...),
+		gorgonia.WithName(name), gorgonia.WithValue(t)), data
+}
+
+// NewLearner builds the graph for batch size b.
+func NewLearner(net *Net, b int) (*Learner, error) {
+	l := &Learner{net: net, batch: b, g: gorgonia.NewGraph()}
+	if err := l.build(); err != nil {
+		return nil, fmt.Errorf("policy: build graph: %w", err)
+	}
+	if _, err := gorgonia.Grad(l.loss, l.params...); err != nil {
+		return nil, fmt.Errorf("policy: gradient graph: %w", err)
+	}
+	l.vm = gorgonia.NewTapeMachine(l.g, gorgonia.BindDualValues(l.params...))
+	return l, nil
+}
+
+func (l *Learner) dense(x *gorgonia.Node, d *Dense, name string, last bool) (*gorgonia.Node, error) {
+	W := gorgonia.NewMatrix(l.g, tensor.Float64, gorgonia.WithShape(d.In, d.Out), gorgonia.WithName(name+".W"),
+		gorgonia.WithValue(tensor.New(tensor.WithShape(d.In, d.Out), tensor.WithBacking(d.W))))
+	B := gorgonia.NewMatrix(l.g, tensor.Float64, gorgonia.WithShape(1, d.Out), gorgonia.WithName(name+".b"),
+		gorgonia.WithValue(tensor.New(tensor.WithShape(1, d.Out), tensor.WithBacking(d.B))))
+	l.params = append(l.params, W, B)
+	xw, err := gorgonia.Mul(x, W)
+	if err != nil {
+		return nil, err
+	}
+	y, err := gorgonia.BroadcastAdd(xw, B, nil, []byte{0})
+	if err != nil || last {
+		return y, err
+	}
+	if l.net.Spec.Activation == "tanh" {
+		return gorgonia.Tanh(y)
+	}
+	return gorgonia.Rectify(y)
+}
+
+func (l *Learner) chain(x *gorgonia.Node, layers []Dense, name string) (*gorgonia.Node, error) {
+	var err error
+	for i := range layers {
+		if x, err = l.dense(x, &layers[i], fmt.Sprintf("%s%d", name, i), i == len(layers)-1); err != nil {
+			return nil, err
+		}
+	}
+	return x, nil
+}
+
+func (l *Learner) build() error {
+	s, b := l.net.Spec, l.batch
+	x, obs := input(l.g, "obs", b, s.ObsDim)
+	y, target := input(l.g, "target", b, 2)
+	l.obs, l.target = obs, target
+	h := x
+	var err error
+	for i := range l.net.Trunk {
+		if h, err = l.dense(h, &l.net.Trunk[i], fmt.Sprintf("trunk%d", i), false); err != nil {
+			return err
+		}
+	}
+	ref, err := l.chain(h, l.net.Ref, "ref")
+	if err != nil {
+		return err
+	}
+	u := ref
+	if s.Head == HeadBarrierNet {
+		raw, err := l.chain(h, l.net.Gain, "gain")
+		if err != nil {
+			return err
+		}
+		if u, err = l.safetyLayer(ref, raw); err != nil {
+			return err
+		}
+	}
+	l.u = u
+	// The tape reuses memory once a value is consumed: read a copy of u.
+	gorgonia.Read(u, &l.uVal)
+	diff, err := gorgonia.Sub(u, y)
+	if err != nil {
+		return err
+	}
+	sq, err := gorgonia.Square(diff)
+	if err != nil {
+		return err
+	}
+	l.loss, err = gorgonia.Mean(sq)
+	return err
+}
+
+// safetyLayer turns the reference control and raw gains into the QP's
+// solution: p = −H·u_ref, gains p_max·σ(raw), CBF rows from the per-sample
+// coefficient inputs, bound rows constant.
+func (l *Learner) safetyLayer(ref, raw *gorgonia.Node) (*gorgonia.Node, error) {
+	s, b := l.net.Spec, l.batch
+	m := s.Rows()
+	Gn, G := input(l.g, "G", b, m, 2)
+	l.G = G
+	for i := 0; i < b; i++ {
+		s.boxRows(G[(i*m+s.NCBF)*2:(i+1)*m*2], make([]float64, 4))
+	}
+	sig, err := gorgonia.Sigmoid(raw)
+	if err != nil {
+		return nil, err
+	}
+	gains, err := gorgonia.Mul(sig, gorgonia.NewConstant(s.PMax))
+	if err != nil {
+		return nil, err
+	}
+	var hcbf *gorgonia.Node
+	if s.Scenario == "robot2d" {
+		var nodes [3]*gorgonia.Node
+		for k, name := range []string{"lf2b", "lfb", "b"} {
+			var data []float64
+			nodes[k], data = input(l.g, name, b, 1)
+			l.coef = append(l.coef, data)
+		}
+		p1, err1 := gorgonia.Slice(gains, nil, gorgonia.S(0, 1))
+		p2, err2 := gorgonia.Slice(gains, nil, gorgonia.S(1, 2))
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("slice gains: %v %v", err1, err2)
+		}
+		if hcbf, err = barrier.HOCBFRHSNode(nodes[0], nodes[1], nodes[2], p1, p2); err != nil {
+			return nil, err
+		}
+	} else {
+		hv, data := input(l.g, "cbf_h", b, s.NCBF)
+		l.coef = append(l.coef, data)
+		if hcbf, err = barrier.CBFRHSNode(gains, hv); err != nil {
+			return nil, err
+		}
+	}
+	box := make([]float64, 4)
+	s.boxRows(make([]float64, 8), box)
+	boxAll := make([]float64, 0, 4*b)
+	for i := 0; i < b; i++ {
+		boxAll = append(boxAll, box...)
+	}
+	hbox := gorgonia.NewMatrix(l.g, tensor.Float64, gorgonia.WithShape(b, 4), gorgonia.WithName("h_box"),
+		gorgonia.WithValue(tensor.New(tensor.WithShape(b, 4), tensor.WithBacking(boxAll))))
+	h, err := gorgonia.Concat(1, hcbf, hbox)
+	if err != nil {
+		return nil, err
+	}
+	w := s.Weights
+	Q := gorgonia.NewMatrix(l.g, tensor.Float64, gorgonia.WithShape(2, 2), gorgonia.WithName("H"),
+		gorgonia.WithValue(tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float64{w[0], 0, 0, w[1]}))))
+	negH := gorgonia.NewMatrix(l.g, tensor.Float64, gorgonia.WithShape(2, 2), gorgonia.WithName("-H"),
+		gorgonia.WithValue(tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float64{-w[0], 0, 0, -w[1]}))))
+	p, err := gorgonia.Mul(ref, negH)
+	if err != nil {
+		return nil, err
+	}
+	z, err := qplayer.QP(Q, p, Gn, h, qplayer.WithElastic(s.Rho, s.Sigma))
+	if err != nil {
+		return nil, err
+	}
+	l.qp = z
+	return z, nil
+}
+
+// Batch is the learner's batch size.
+func (l *Learner) Batch() int { return l.batch }
+
+// Load fills the graph's inputs for batch row i: the raw observation (it is
+// normalized here), the barrier features and the target control.
+func (l *Learner) Load(i int, obs, feat, target []float64) {
+	n, s := l.net, l.net.Spec
+	for k, v := range obs {
+		l.obs[i*s.ObsDim+k] = (v - n.ObsMean[k]) / n.ObsStd[k]
+	}
+	copy(l.target[2*i:2*i+2], target)
+	if s.Head != HeadBarrierNet {
+		return
+	}
+	m := s.Rows()
+	if s.Scenario == "robot2d" {
+		l.G[2*i*m], l.G[2*i*m+1] = feat[0], feat[1]
+		l.coef[0][i], l.coef[1][i], l.coef[2][i] = feat[2], feat[3], feat[4]
+		return
+	}
+	for j := 0; j < s.NCBF; j++ {
+		l.G[2*(i*m+j)], l.G[2*(i*m+j)+1] = feat[3*j], feat[3*j+1]
+		l.coef[0][i*s.NCBF+j] = feat[3*j+2]
+	}
+}
+
+// Run computes the loss and the gradients of every parameter for the
+// loaded batch; read them (Grads, Controls) before the next Run.
+func (l *Learner) Run() (float64, error) {
+	l.vm.Reset()
+	if err := l.vm.RunAll(); err != nil {
+		return 0, fmt.Errorf("policy: run graph: %w", err)
+	}
+	l.lossVal = l.loss.Value().Data().(float64)
+	return l.lossVal, nil
+}
+
+// Grads returns the gradient slices of the parameters after Run, in the
+// order of Net.Params.
+func (l *Learner) Grads() ([][]float64, error) {
+	gs := make([][]float64, len(l.params))
+	for i, p := range l.params {
+		g, err := p.Grad()
+		if err != nil {
+			return nil, fmt.Errorf("policy: gradient of %s: %w", p.Name(), err)
+		}
+		gs[i] = g.Data().([]float64)
+	}
+	return gs, nil
+}
+
+// Controls returns the policy's controls of the last Run (batch×2).
+func (l *Learner) Controls() []float64 { return l.uVal.Data().([]float64) }
+
+// QPResult returns the safety layer's last result (nil for MLP).
+func (l *Learner) QPResult() *qplayer.Result {
+	if l.qp == nil {
+		return nil
+	}
+	r, _ := qplayer.ResultOf(l.qp)
+	return r
+}
+
+// Close releases the graph's machine.
+func (l *Learner) Close() { l.vm.Close() }
