@@ -38,6 +38,9 @@ type BarrierConfig struct {
 	Rho     float64    `yaml:"rho"`     // elastic linear slack penalty
 	Sigma   float64    `yaml:"sigma"`   // elastic quadratic slack penalty
 	PMax    float64    `yaml:"p_max"`   // learned gains are p_max·sigmoid(·)
+	// Bounds makes the action bounds rows of a learned policy's QP (the
+	// expert filter always has them). Without, the environment clips.
+	Bounds bool `yaml:"bounds"`
 }
 
 // PolicyConfig describes the network.
@@ -57,6 +60,12 @@ type TrainConfig struct {
 	Epochs    int     `yaml:"epochs"`
 	BatchSize int     `yaml:"batch_size"`
 	LR        float64 `yaml:"lr"`
+	// LRSchedule is constant, or cosine: annealed from LR to 0 over the run.
+	LRSchedule string `yaml:"lr_schedule"`
+	// EvalEvery runs a closed-loop evaluation of EvalEpisodes episodes
+	// every that many epochs (0: none until the end).
+	EvalEvery    int `yaml:"eval_every"`
+	EvalEpisodes int `yaml:"eval_episodes"`
 }
 
 // EvalConfig describes the closed-loop evaluation.
@@ -75,10 +84,10 @@ func Default(scenario string) (*Config, error) {
 	c := &Config{
 		Name:    scenario,
 		Env:     EnvConfig{Scenario: scenario, Robot2D: env.DefaultRobot2D(), Nav: env.DefaultNav()},
-		Barrier: BarrierConfig{Rho: 1e4, Sigma: 1, PMax: 4},
+		Barrier: BarrierConfig{Rho: 1e4, Sigma: 1, PMax: 4, Bounds: true},
 		Policy:  PolicyConfig{Head: "barriernet", Trunk: []int{128}, Branch: []int{32}, Activation: "relu"},
 		Train: TrainConfig{Algorithm: "imitation", Data: "expert", Episodes: 200, Seed: 1,
-			Epochs: 20, BatchSize: 64, LR: 1e-3},
+			Epochs: 20, BatchSize: 64, LR: 1e-3, LRSchedule: "constant", EvalEvery: 5, EvalEpisodes: 10},
 		Eval: EvalConfig{Episodes: 100, Seed: 1},
 	}
 	switch scenario {
@@ -185,6 +194,12 @@ func (t TrainConfig) validate() error {
 		return bad("train.batch_size", "%d, want ≥ 1", t.BatchSize)
 	case !positive(t.LR):
 		return bad("train.lr", "%v, want > 0", t.LR)
+	case t.LRSchedule != "constant" && t.LRSchedule != "cosine":
+		return bad("train.lr_schedule", "%q, want constant or cosine", t.LRSchedule)
+	case t.EvalEvery < 0:
+		return bad("train.eval_every", "%d, want ≥ 0", t.EvalEvery)
+	case t.EvalEvery > 0 && t.EvalEpisodes < 1:
+		return bad("train.eval_episodes", "%d, want ≥ 1", t.EvalEpisodes)
 	}
 	return nil
 }

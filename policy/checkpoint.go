@@ -27,8 +27,8 @@ type Checkpoint struct {
 	Layers    []Dense         `json:"layers"` // in the order of Net.Layers
 	ObsMean   []float64       `json:"obs_mean"`
 	ObsStd    []float64       `json:"obs_std"`
-	Epoch     int             `json:"epoch"` // epochs completed
-	BestLoss  float64         `json:"best_loss"`
+	Epoch     int             `json:"epoch"`               // epochs completed
+	BestLoss  *float64        `json:"best_loss,omitempty"` // nil before the first epoch
 	Optimizer *OptimizerState `json:"optimizer,omitempty"`
 }
 

@@ -54,7 +54,9 @@ func (s Spec) qpRows(feat, gains, G, h []float64) {
 			h[j] = gains[j] * feat[3*j+2]
 		}
 	}
-	s.boxRows(G[2*s.NCBF:], h[s.NCBF:])
+	if s.Bounds {
+		s.boxRows(G[2*s.NCBF:], h[s.NCBF:])
+	}
 }
 
 // boxRows writes the four bound rows.

@@ -134,8 +134,10 @@ func (l *Learner) safetyLayer(ref, raw *gorgonia.Node) (*gorgonia.Node, error) {
 	m := s.Rows()
 	Gn, G := input(l.g, "G", b, m, 2)
 	l.G = G
-	for i := 0; i < b; i++ {
-		s.boxRows(G[(i*m+s.NCBF)*2:(i+1)*m*2], make([]float64, 4))
+	if s.Bounds {
+		for i := 0; i < b; i++ {
+			s.boxRows(G[(i*m+s.NCBF)*2:(i+1)*m*2], make([]float64, 4))
+		}
 	}
 	sig, err := gorgonia.Sigmoid(raw)
 	if err != nil {
@@ -168,17 +170,19 @@ func (l *Learner) safetyLayer(ref, raw *gorgonia.Node) (*gorgonia.Node, error) {
 			return nil, err
 		}
 	}
-	box := make([]float64, 4)
-	s.boxRows(make([]float64, 8), box)
-	boxAll := make([]float64, 0, 4*b)
-	for i := 0; i < b; i++ {
-		boxAll = append(boxAll, box...)
-	}
-	hbox := gorgonia.NewMatrix(l.g, tensor.Float64, gorgonia.WithShape(b, 4), gorgonia.WithName("h_box"),
-		gorgonia.WithValue(tensor.New(tensor.WithShape(b, 4), tensor.WithBacking(boxAll))))
-	h, err := gorgonia.Concat(1, hcbf, hbox)
-	if err != nil {
-		return nil, err
+	h := hcbf
+	if s.Bounds {
+		box := make([]float64, 4)
+		s.boxRows(make([]float64, 8), box)
+		boxAll := make([]float64, 0, 4*b)
+		for i := 0; i < b; i++ {
+			boxAll = append(boxAll, box...)
+		}
+		hbox := gorgonia.NewMatrix(l.g, tensor.Float64, gorgonia.WithShape(b, 4), gorgonia.WithName("h_box"),
+			gorgonia.WithValue(tensor.New(tensor.WithShape(b, 4), tensor.WithBacking(boxAll))))
+		if h, err = gorgonia.Concat(1, hcbf, hbox); err != nil {
+			return nil, err
+		}
 	}
 	w := s.Weights
 	Q := gorgonia.NewMatrix(l.g, tensor.Float64, gorgonia.WithShape(2, 2), gorgonia.WithName("H"),
@@ -227,6 +231,13 @@ func (l *Learner) Load(i int, obs, feat, target []float64) {
 // loaded batch; read them (Grads, Controls) before the next Run.
 func (l *Learner) Run() (float64, error) {
 	l.vm.Reset()
+	// The tape adds into the parameters' gradients; Gorgonia's solvers zero
+	// them after a step, and so must we, having our own optimizer.
+	for _, p := range l.params {
+		if g, err := p.Grad(); err == nil && g != nil {
+			clear(g.Data().([]float64))
+		}
+	}
 	if err := l.vm.RunAll(); err != nil {
 		return 0, fmt.Errorf("policy: run graph: %w", err)
 	}

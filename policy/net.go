@@ -34,7 +34,8 @@ type Spec struct {
 	Weights    [2]float64 `json:"weights"` // H's diagonal
 	Rho        float64    `json:"rho"`
 	Sigma      float64    `json:"sigma"`
-	Lo         [2]float64 `json:"lo"` // action bounds, rows of the QP
+	Bounds     bool       `json:"bounds"` // the action bounds are rows of the QP
+	Lo         [2]float64 `json:"lo"`
 	Hi         [2]float64 `json:"hi"`
 }
 
@@ -42,7 +43,7 @@ type Spec struct {
 func SpecFor(cfg *configs.Config) (Spec, error) {
 	s := Spec{Scenario: cfg.Env.Scenario, Head: cfg.Policy.Head, Trunk: cfg.Policy.Trunk, Branch: cfg.Policy.Branch,
 		Activation: cfg.Policy.Activation, PMax: cfg.Barrier.PMax, Weights: cfg.Barrier.Weights,
-		Rho: cfg.Barrier.Rho, Sigma: cfg.Barrier.Sigma}
+		Rho: cfg.Barrier.Rho, Sigma: cfg.Barrier.Sigma, Bounds: cfg.Barrier.Bounds}
 	e, err := cfg.NewEnv()
 	if err != nil {
 		return s, err
@@ -71,8 +72,14 @@ func (s Spec) FeatDim() int {
 	return 3 * s.NCBF // per row: G (2), h
 }
 
-// Rows is the QP's number of inequality rows: CBF rows and four bounds.
-func (s Spec) Rows() int { return s.NCBF + 4 }
+// Rows is the QP's number of inequality rows: CBF rows, then four bounds
+// when Bounds.
+func (s Spec) Rows() int {
+	if s.Bounds {
+		return s.NCBF + 4
+	}
+	return s.NCBF
+}
 
 // Dense is a fully connected layer y = xW + b, W stored In×Out row-major.
 type Dense struct {

@@ -95,6 +95,10 @@ func TestGraphMatchesActor(t *testing.T) {
 			if math.Abs(loss-actorLoss()) > 1e-12 {
 				t.Fatalf("%s/%s: graph loss %v, actor loss %v", scenario, head, loss, actorLoss())
 			}
+			// A second run must give the same gradients (not their sum).
+			if _, err := l.Run(); err != nil {
+				t.Fatal(err)
+			}
 			grads, err := l.Grads()
 			if err != nil {
 				t.Fatal(err)

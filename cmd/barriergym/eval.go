@@ -14,10 +14,16 @@ import (
 	"github.com/barriergym/barriergym/configs"
 	"github.com/barriergym/barriergym/control"
 	"github.com/barriergym/barriergym/eval"
+	"github.com/barriergym/barriergym/policy"
 	"github.com/barriergym/barriergym/progress"
+	"github.com/barriergym/barriergym/train"
 )
 
 const evalHelp = `Usage: barriergym eval -config NAME|FILE [-policy expert|nominal] [flags]
+       barriergym eval -run DIR [flags]
+
+-run evaluates a trained run's policy (checkpoint.ckpt, or best.ckpt with
+-best) on the run's own config.
 
 Runs closed-loop episodes headlessly across cores and prints safety and
 performance figures: success and collision rates, return, cost, the minimum
@@ -36,6 +42,8 @@ Flags:
 
 type evalFlags struct {
 	config, policy, jsonOut, perEpisode, scenarios string
+	run                                            string
+	best                                           bool
 	episodes, workers                              int
 	seed                                           uint64
 }
@@ -48,7 +56,9 @@ func runEval(args []string, cli *cliEnv) int {
 		fmt.Fprintf(fs.Output(), evalHelp, joinNames())
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&f.config, "config", "", "config: an embedded name or a YAML file (required)")
+	fs.StringVar(&f.config, "config", "", "config: an embedded name or a YAML file (required unless -run)")
+	fs.StringVar(&f.run, "run", "", "evaluate the policy of this run directory")
+	fs.BoolVar(&f.best, "best", false, "with -run: the best checkpoint instead of the latest")
 	fs.StringVar(&f.policy, "policy", "expert", "expert (nominal controller + CBF-QP filter) or nominal (unfiltered)")
 	fs.IntVar(&f.episodes, "episodes", 0, "episodes to run (default: the config's eval.episodes)")
 	fs.Uint64Var(&f.seed, "seed", 0, "first episode seed (default: the config's eval.seed)")
@@ -97,11 +107,37 @@ func joinNames() string {
 	return s
 }
 
-func evaluate(f *evalFlags, set map[string]bool, cli *cliEnv) error {
+// controllerFactory returns the config to evaluate on and a maker of
+// controllers: a run's policy with -run, else expert or nominal.
+func controllerFactory(f *evalFlags) (*configs.Config, func() (control.Controller, error), error) {
+	if f.run != "" {
+		file := train.CheckpointFile
+		if f.best {
+			file = train.BestFile
+		}
+		cfg, net, err := train.LoadPolicy(f.run, file)
+		if err != nil {
+			return nil, nil, err
+		}
+		f.policy = f.run
+		return cfg, func() (control.Controller, error) { return policy.Controller{Actor: policy.NewActor(net)}, nil }, nil
+	}
 	if f.config == "" {
-		return fmt.Errorf("-config is required (embedded: %s)", joinNames())
+		return nil, nil, fmt.Errorf("-config or -run is required (embedded configs: %s)", joinNames())
 	}
 	cfg, err := configs.Load(f.config)
+	if err != nil {
+		return nil, nil, err
+	}
+	mk := func() (control.Controller, error) { return eval.NewController(cfg, f.policy) }
+	if _, err := mk(); err != nil {
+		return nil, nil, err
+	}
+	return cfg, mk, nil
+}
+
+func evaluate(f *evalFlags, set map[string]bool, cli *cliEnv) error {
+	cfg, newController, err := controllerFactory(f)
 	if err != nil {
 		return err
 	}
@@ -116,10 +152,6 @@ func evaluate(f *evalFlags, set map[string]bool, cli *cliEnv) error {
 	}
 	if cfg.Eval.Episodes < 1 {
 		return fmt.Errorf("-episodes %d, want ≥ 1", cfg.Eval.Episodes)
-	}
-	newController := func() (control.Controller, error) { return eval.NewController(cfg, f.policy) }
-	if _, err := newController(); err != nil {
-		return err
 	}
 	starts := eval.Seeds(cfg.Eval.Seed, cfg.Eval.Episodes)
 	if f.scenarios != "" {

@@ -28,6 +28,7 @@ func commands() map[string]command {
 	return map[string]command{
 		"qp":    {"solve QPs given as JSON Lines and print solutions and gradients", runQP},
 		"eval":  {"run seeded closed-loop episodes and report safety and performance", runEval},
+		"train": {"train a policy from a config and write a run directory", runTrain},
 		"bench": {"measure speed: 'bench qp' the QP layer, 'bench env' the simulators", runBench},
 	}
 }

@@ -1,0 +1,44 @@
+package train
+
+import (
+	"math"
+	"runtime"
+
+	"github.com/barriergym/barriergym/policy"
+)
+
+func workers() int { return runtime.GOMAXPROCS(0) }
+
+// Adam is the Adam optimizer (β₁ 0.9, β₂ 0.999, ε 1e-8) over a set of
+// parameter slices, updated in place. Its state is a policy.OptimizerState
+// so that checkpoints can carry it.
+type Adam struct {
+	LR    float64
+	State policy.OptimizerState
+}
+
+// NewAdam returns an optimizer for params with zero moments.
+func NewAdam(lr float64, params [][]float64) *Adam {
+	a := &Adam{LR: lr}
+	for _, p := range params {
+		a.State.M = append(a.State.M, make([]float64, len(p)))
+		a.State.V = append(a.State.V, make([]float64, len(p)))
+	}
+	return a
+}
+
+// Step applies one update with gradients grads (same shapes as params).
+func (a *Adam) Step(params, grads [][]float64) {
+	const b1, b2, eps = 0.9, 0.999, 1e-8
+	a.State.Step++
+	t := float64(a.State.Step)
+	c1, c2 := 1-math.Pow(b1, t), 1-math.Pow(b2, t)
+	for i, p := range params {
+		m, v, g := a.State.M[i], a.State.V[i], grads[i]
+		for j := range p {
+			m[j] = b1*m[j] + (1-b1)*g[j]
+			v[j] = b2*v[j] + (1-b2)*g[j]*g[j]
+			p[j] -= a.LR * (m[j] / c1) / (math.Sqrt(v[j]/c2) + eps)
+		}
+	}
+}

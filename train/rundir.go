@@ -1,0 +1,186 @@
+package train
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/barriergym/barriergym/atomicfile"
+	"github.com/barriergym/barriergym/configs"
+	"github.com/barriergym/barriergym/policy"
+	"go.yaml.in/yaml/v3"
+)
+
+// Files of a run directory.
+const (
+	ConfigFile     = "config.yaml"
+	CheckpointFile = "checkpoint.ckpt" // the latest
+	BestFile       = "best.ckpt"       // the lowest validation loss
+	MetricsFile    = "metrics.csv"
+	CurvesFile     = "curves.png"
+	EvalFile       = "eval.json"
+)
+
+// NewRunDir creates runs/<name>-<timestamp> under root (a suffix keeps it
+// new) and writes the resolved config into it.
+func NewRunDir(root string, cfg *configs.Config, now time.Time) (string, error) {
+	base := filepath.Join(root, fmt.Sprintf("%s-%s", cfg.Name, now.Format("20060102-150405")))
+	dir := base
+	for i := 2; ; i++ {
+		err := os.MkdirAll(filepath.Dir(dir), 0o755)
+		if err == nil {
+			err = os.Mkdir(dir, 0o755)
+		}
+		if err == nil {
+			break
+		}
+		if !os.IsExist(err) {
+			return "", fmt.Errorf("create run directory: %w", err)
+		}
+		dir = fmt.Sprintf("%s-%d", base, i)
+	}
+	return dir, WriteConfig(dir, cfg)
+}
+
+// WriteConfig writes the resolved config of a run.
+func WriteConfig(dir string, cfg *configs.Config) error {
+	data, err := yaml.Marshal(cfg)
+	if err != nil {
+		return fmt.Errorf("encode config: %w", err)
+	}
+	return atomicfile.WriteFile(filepath.Join(dir, ConfigFile), data, 0o644)
+}
+
+// ReadConfig loads a run's resolved config.
+func ReadConfig(dir string) (*configs.Config, error) {
+	p := filepath.Join(dir, ConfigFile)
+	if _, err := os.Stat(p); err != nil {
+		return nil, fmt.Errorf("%s is not a run directory: %w", dir, err)
+	}
+	return configs.Load(p)
+}
+
+// Metrics is one row of metrics.csv. Closed-loop columns are NaN (empty in
+// the file) in epochs without an evaluation.
+type Metrics struct {
+	Epoch         int
+	Loss          float64 // mean training loss over the epoch
+	ValLoss       float64
+	EpRet         float64 // closed-loop evaluation, where evaluated
+	SuccessRate   float64
+	Collisions    float64 // episodes with a collision
+	MinBarrier    float64
+	Intervention  float64 // fraction of steps the safety layer changed u_ref
+	QPSlackActive float64 // fraction of training samples whose QP used slack
+	Seconds       float64 // wall-clock since the run started
+	FPS           float64 // training samples per second this epoch
+}
+
+var metricsHeader = []string{"Epoch", "Loss", "ValLoss", "EpRet", "SuccessRate", "Collisions", "MinBarrier",
+	"Intervention", "QPSlackActive", "Seconds", "FPS"}
+
+func (m Metrics) record() []string {
+	f := func(v float64) string {
+		if math.IsNaN(v) {
+			return ""
+		}
+		return strconv.FormatFloat(v, 'g', 8, 64)
+	}
+	return []string{strconv.Itoa(m.Epoch), f(m.Loss), f(m.ValLoss), f(m.EpRet), f(m.SuccessRate), f(m.Collisions),
+		f(m.MinBarrier), f(m.Intervention), f(m.QPSlackActive), f(m.Seconds), f(m.FPS)}
+}
+
+// WriteMetrics writes all rows atomically.
+func WriteMetrics(dir string, rows []Metrics) error {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write(metricsHeader)
+	for _, r := range rows {
+		w.Write(r.record())
+	}
+	w.Flush()
+	return atomicfile.WriteFile(filepath.Join(dir, MetricsFile), buf.Bytes(), 0o644)
+}
+
+// ReadMetrics reads metrics.csv (for resuming); a missing file is no rows.
+func ReadMetrics(dir string) ([]Metrics, error) {
+	p := filepath.Join(dir, MetricsFile)
+	f, err := os.Open(p)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	var rows []Metrics
+	for i, r := range recs[min(1, len(recs)):] {
+		if len(r) != len(metricsHeader) {
+			return nil, fmt.Errorf("%s:%d: %d columns, want %d", p, i+2, len(r), len(metricsHeader))
+		}
+		v := make([]float64, len(r))
+		for j, s := range r {
+			v[j] = math.NaN()
+			if s != "" {
+				if v[j], err = strconv.ParseFloat(s, 64); err != nil {
+					return nil, fmt.Errorf("%s:%d: %s = %q", p, i+2, metricsHeader[j], s)
+				}
+			}
+		}
+		rows = append(rows, Metrics{Epoch: int(v[0]), Loss: v[1], ValLoss: v[2], EpRet: v[3], SuccessRate: v[4],
+			Collisions: v[5], MinBarrier: v[6], Intervention: v[7], QPSlackActive: v[8], Seconds: v[9], FPS: v[10]})
+	}
+	return rows, nil
+}
+
+// WriteJSON writes v as indented JSON atomically.
+func WriteJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", path, err)
+	}
+	return atomicfile.WriteFile(path, append(data, '\n'), 0o644)
+}
+
+// mkdirNew creates dir, which must not exist yet (or be empty).
+func mkdirNew(dir string) error {
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return fmt.Errorf("run directory %s exists and is not empty (use -resume to continue it)", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create run directory: %w", err)
+	}
+	return nil
+}
+
+// LoadPolicy loads a run's config and the network of one of its
+// checkpoints (CheckpointFile or BestFile).
+func LoadPolicy(dir, file string) (*configs.Config, *policy.Net, error) {
+	cfg, err := ReadConfig(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	ck, err := policy.LoadCheckpoint(filepath.Join(dir, file))
+	if err != nil {
+		return nil, nil, err
+	}
+	spec, err := policy.SpecFor(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	net, err := ck.Net(spec)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	return cfg, net, nil
+}
