@@ -29,6 +29,8 @@ type Options struct {
 	Dir    string    // an explicit new run directory instead
 	Resume string    // a run directory to continue
 	Log    io.Writer // progress and messages; nil for silence
+
+	afterEpoch func(epoch int) // test hook, called once an epoch is recorded
 }
 
 // Result describes a finished (or interrupted) run.
@@ -78,6 +80,9 @@ func Imitation(ctx context.Context, cfg *configs.Config, opts Options) (*Result,
 		}
 		if err := r.record(m); err != nil {
 			return res, err
+		}
+		if opts.afterEpoch != nil {
+			opts.afterEpoch(r.epoch)
 		}
 	}
 	sum, err := r.finalEval()

@@ -25,7 +25,9 @@ func WriteCurves(dir string, rows []Metrics) error {
 	loss.Y.Label.Text = "MSE"
 	loss.Y.Scale = plot.LogScale{}
 	loss.Y.Tick.Marker = plot.LogTicks{}
+	loss.Legend.Top = true
 	safety := plot.New()
+	safety.Legend.Top = true
 	safety.Title.Text = "Closed-loop evaluation"
 	safety.X.Label.Text = "epoch"
 	safety.Y.Label.Text = "min barrier / collided episodes"

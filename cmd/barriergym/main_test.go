@@ -124,7 +124,35 @@ func TestEvalCommand(t *testing.T) {
 		t.Errorf("bad policy: exit %d, %s", code, errs)
 	}
 	code, _, errs = runCLI(t, "", "eval")
-	if code != 2 || !strings.Contains(errs, "-config is required") {
+	if code != 2 || !strings.Contains(errs, "-config or -run is required") {
 		t.Errorf("no config: exit %d, %s", code, errs)
+	}
+}
+
+func TestTrainCommand(t *testing.T) {
+	dir := t.TempDir() + "/run"
+	code, out, errs := runCLI(t, "", "train", "-config", "robot2d-barriernet", "-epochs", "1", "-out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "trained 1 epochs") || !strings.Contains(out, "collision rate") {
+		t.Errorf("output:\n%s", out)
+	}
+	code, out, errs = runCLI(t, "", "eval", "-run", dir, "-episodes", "3")
+	if code != 0 || !strings.Contains(out, "3 episodes") {
+		t.Errorf("eval -run: exit %d\n%s%s", code, out, errs)
+	}
+	code, _, errs = runCLI(t, "", "train", "-config", "robot2d-barriernet", "-out", dir)
+	if code != 1 || !strings.Contains(errs, "not empty") {
+		t.Errorf("training into a used directory: exit %d, %s", code, errs)
+	}
+	os.WriteFile(dir+"/checkpoint.ckpt", []byte(`{"format":"barriergym-checkpoint","version":1,"sha`), 0o644)
+	code, _, errs = runCLI(t, "", "eval", "-run", dir)
+	if code != 2 || !strings.Contains(errs, "truncated or corrupt") {
+		t.Errorf("corrupt checkpoint: exit %d, %s", code, errs)
+	}
+	code, _, errs = runCLI(t, "", "train", "-config", "nope.yaml")
+	if code != 2 || !strings.Contains(errs, "nope.yaml") {
+		t.Errorf("missing config: exit %d, %s", code, errs)
 	}
 }

@@ -1,0 +1,148 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/barriergym/barriergym/configs"
+	"github.com/barriergym/barriergym/policy"
+)
+
+func shortConfig(t *testing.T, name string, epochs int) *configs.Config {
+	t.Helper()
+	cfg, err := configs.Load(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Train.Epochs, cfg.Train.EvalEvery, cfg.Train.EvalEpisodes = epochs, 1, 2
+	cfg.Eval.Episodes = 3
+	return cfg
+}
+
+// TestImitationLossFallsAndCheckpointRoundTrips trains BarrierNet on its
+// published data for three epochs: the loss falls, and the saved policy
+// acts exactly as the trained one.
+func TestImitationLossFallsAndCheckpointRoundTrips(t *testing.T) {
+	cfg := shortConfig(t, "robot2d-barriernet", 3)
+	dir := filepath.Join(t.TempDir(), "run")
+	res, err := Imitation(context.Background(), cfg, Options{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := ReadMetrics(dir)
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("metrics: %d rows, %v", len(rows), err)
+	}
+	if !(rows[2].Loss < rows[0].Loss/2) || !(rows[2].ValLoss < rows[0].ValLoss) {
+		t.Errorf("loss did not fall: %+v", rows)
+	}
+	if res.Final == nil || res.Final.Episodes != 3 {
+		t.Fatalf("final evaluation %+v", res.Final)
+	}
+	for _, f := range []string{ConfigFile, CheckpointFile, BestFile, MetricsFile, CurvesFile, EvalFile} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("run directory lacks %s", f)
+		}
+	}
+	f, _ := os.Open(filepath.Join(dir, CurvesFile))
+	if _, err := png.Decode(f); err != nil {
+		t.Errorf("curves.png: %v", err)
+	}
+	f.Close()
+	cfg2, net, err := LoadPolicy(dir, CheckpointFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg2.Name != cfg.Name || cfg2.Train.Epochs != 3 {
+		t.Errorf("resolved config not saved: %+v", cfg2.Train)
+	}
+	_, valid, _ := LoadBarrierNet(EmbeddedData, net.Spec, cfg.Env.Robot2D)
+	if got, want := MeanLoss(net, valid), rows[2].ValLoss; math.Abs(got-want) > 1e-7*want {
+		t.Errorf("reloaded policy's validation loss %v, recorded %v", got, want)
+	}
+	// Wrong config for the checkpoint: a clear mismatch error.
+	other := shortConfig(t, "robot2d-mlp", 1)
+	spec, _ := policy.SpecFor(other)
+	ck, _ := policy.LoadCheckpoint(filepath.Join(dir, CheckpointFile))
+	if _, err := ck.Net(spec); err == nil || !strings.Contains(err.Error(), "mismatched") {
+		t.Errorf("mismatched config: %v", err)
+	}
+}
+
+// TestInterruptAndResume: a run stopped after its first epoch and resumed
+// ends with exactly the weights of an uninterrupted run.
+func TestInterruptAndResume(t *testing.T) {
+	cfg := shortConfig(t, "robot2d-barriernet", 2)
+	cfg.Train.EvalEvery = 0
+	whole := filepath.Join(t.TempDir(), "whole")
+	if _, err := Imitation(context.Background(), cfg, Options{Dir: whole}); err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(t.TempDir(), "cut")
+	ctx, cancel := context.WithCancel(context.Background())
+	_, err := Imitation(ctx, cfg, Options{Dir: cut, afterEpoch: func(int) { cancel() }})
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("interrupted run returned %v", err)
+	}
+	if rows, _ := ReadMetrics(cut); len(rows) != 1 {
+		t.Fatalf("interrupted run recorded %d epochs, want 1", len(rows))
+	}
+	res, err := Imitation(context.Background(), nil, Options{Resume: cut})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Epochs != 2 {
+		t.Fatalf("resumed run ended at epoch %d", res.Epochs)
+	}
+	_, a, _ := LoadPolicy(whole, CheckpointFile)
+	_, b, _ := LoadPolicy(cut, CheckpointFile)
+	pa, pb := a.Params(), b.Params()
+	for i := range pa {
+		for j := range pa[i] {
+			if pa[i][j] != pb[i][j] {
+				t.Fatalf("parameter %d/%d: uninterrupted %v, resumed %v", i, j, pa[i][j], pb[i][j])
+			}
+		}
+	}
+	if rows, _ := ReadMetrics(cut); len(rows) != 2 {
+		t.Errorf("resumed metrics has %d rows", len(rows))
+	}
+	if _, err := Imitation(context.Background(), nil, Options{Resume: t.TempDir()}); err == nil {
+		t.Error("resuming an empty directory succeeded")
+	}
+}
+
+func TestExpertDemosTrainNav(t *testing.T) {
+	cfg := shortConfig(t, "nav-barriernet", 1)
+	cfg.Train.Episodes = 4
+	res, err := Imitation(context.Background(), cfg, Options{Dir: filepath.Join(t.TempDir(), "nav")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Final == nil || res.Final.CollisionRate != 0 {
+		t.Errorf("nav BarrierNet after one epoch: %+v", res.Final)
+	}
+}
+
+func TestBadDemonstrations(t *testing.T) {
+	s, _ := policy.SpecFor(shortConfig(t, "robot2d-barriernet", 1))
+	cfg, _ := configs.Load("robot2d")
+	cases := []struct{ csv, want string }{
+		{"x,y,theta,v,dst_y,u_theta_dot,u_accel\n1,2,3,4,5,6,7\n1,2,3,4,5,six,7\n", "d.csv:3: u_theta_dot = \"six\""},
+		{"x,y,theta,v,dst,u_theta_dot,u_accel\n", "d.csv:1: column 5 is \"dst\""},
+		{"x,y,theta,v,dst_y,u_theta_dot,u_accel\n1,2,3\n", "d.csv:2:"},
+		{"x,y,theta,v,dst_y,u_theta_dot,u_accel\n", "no demonstrations"},
+	}
+	for _, c := range cases {
+		_, err := ReadBarrierNetCSV("d.csv", strings.NewReader(c.csv), s, cfg.Env.Robot2D)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("error %v, want %q", err, c.want)
+		}
+	}
+}
