@@ -53,6 +53,9 @@ type Env interface {
 	Obstacles() []barrier.Circle
 	// Name is the scenario's name.
 	Name() string
+	// GoalError is how far the robot is from its task's goal: robot2d the
+	// distance |y − lane| to its goal lane, nav the distance to its goal.
+	GoalError() float64
 }
 
 // clip returns v limited to [lo, hi].

@@ -317,3 +317,6 @@ func (e *Nav) CBFRows(gains []float64, rows []barrier.Row) []barrier.Row {
 	}
 	return rows
 }
+
+// GoalError implements Env: the distance to the goal.
+func (e *Nav) GoalError() float64 { return e.goalDist() }

@@ -168,3 +168,6 @@ func (e *Robot2D) HOCBF() barrier.HOCBF {
 func (e *Robot2D) CBFRows(gains []float64, rows []barrier.Row) []barrier.Row {
 	return append(rows[:0], e.HOCBF().Row(gains[0], gains[1]))
 }
+
+// GoalError implements Env: the distance to the goal lane.
+func (e *Robot2D) GoalError() float64 { return math.Abs(e.s[1] - e.Lane()) }

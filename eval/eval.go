@@ -32,6 +32,7 @@ type Episode struct {
 	Success    bool      `json:"success"`
 	MinBarrier float64   `json:"min_barrier"`
 	FinalState []float64 `json:"final_state"`
+	FinalError float64   `json:"final_goal_error"` // robot2d |y − lane|, nav goal distance, at the end
 
 	Interventions int     `json:"interventions"`    // steps the filter changed the control
 	ChangeSum     float64 `json:"intervention_sum"` // Σ‖u − u_ref‖
@@ -57,6 +58,7 @@ type Summary struct {
 	SlackActiveRate  float64 `json:"slack_active_rate"` // fraction of steps with elastic slack
 	InfeasibleRate   float64 `json:"qp_infeasible_rate"`
 	MeanLength       float64 `json:"mean_length"`
+	MeanFinalError   float64 `json:"mean_final_goal_error"` // robot2d |y − lane|, nav goal distance
 }
 
 // Start puts an environment at an episode's initial condition.
@@ -192,6 +194,7 @@ func play(e env.Env, c control.Controller, s Start) (Episode, error) {
 		if term || trunc {
 			ep.Success = info.Success
 			ep.FinalState = append([]float64(nil), e.State()...)
+			ep.FinalError = e.GoalError()
 			return ep, nil
 		}
 	}
@@ -204,6 +207,7 @@ func Summarize(policy, scenario string, seed uint64, eps []Episode) Summary {
 	for _, e := range eps {
 		steps += e.Length
 		s.MeanReturn += e.Return
+		s.MeanFinalError += e.FinalError
 		s.MeanCost += e.Cost
 		s.MeanMinBarrier += e.MinBarrier
 		s.MinBarrier = math.Min(s.MinBarrier, e.MinBarrier)
@@ -227,6 +231,7 @@ func Summarize(policy, scenario string, seed uint64, eps []Episode) Summary {
 	s.MeanCost /= n
 	s.MeanMinBarrier /= n
 	s.MeanLength = float64(steps) / n
+	s.MeanFinalError /= n
 	s.InterventionRate /= st
 	s.MeanIntervention /= st
 	s.SlackActiveRate /= st

@@ -48,13 +48,13 @@ func TestRunExpertAndNominal(t *testing.T) {
 
 func TestSummarize(t *testing.T) {
 	eps := []Episode{
-		{Return: 1, Cost: 2, Length: 10, Collided: true, MinBarrier: -1, Interventions: 5, ChangeSum: 1, SlackSteps: 2},
-		{Return: 3, Cost: 0, Length: 30, Success: true, MinBarrier: 2, Interventions: 3, ChangeSum: 3, Infeasible: 4},
+		{Return: 1, Cost: 2, Length: 10, Collided: true, MinBarrier: -1, Interventions: 5, ChangeSum: 1, SlackSteps: 2, FinalError: 1},
+		{Return: 3, Cost: 0, Length: 30, Success: true, MinBarrier: 2, Interventions: 3, ChangeSum: 3, Infeasible: 4, FinalError: 2},
 	}
 	s := Summarize("p", "nav", 7, eps)
 	want := Summary{Policy: "p", Scenario: "nav", Episodes: 2, Seed: 7, SuccessRate: 0.5, CollisionRate: 0.5,
 		MeanReturn: 2, MeanCost: 1, CostRate: 2.0 / 40, MinBarrier: -1, MeanMinBarrier: 0.5,
-		InterventionRate: 8.0 / 40, MeanIntervention: 4.0 / 40, SlackActiveRate: 2.0 / 40, InfeasibleRate: 4.0 / 40, MeanLength: 20}
+		InterventionRate: 8.0 / 40, MeanIntervention: 4.0 / 40, SlackActiveRate: 2.0 / 40, InfeasibleRate: 4.0 / 40, MeanLength: 20, MeanFinalError: 1.5}
 	if s != want {
 		t.Errorf("summary\n%+v\nwant\n%+v", s, want)
 	}

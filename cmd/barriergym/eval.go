@@ -212,9 +212,17 @@ func printSummary(w io.Writer, name string, s eval.Summary) {
 		{"QP slack-active rate", fmt.Sprintf("%.2f %%", 100*s.SlackActiveRate)},
 		{"QP infeasible rate", fmt.Sprintf("%.2f %%", 100*s.InfeasibleRate)},
 		{"mean episode length", fmt.Sprintf("%.1f steps", s.MeanLength)},
+		{"mean final goal error", fmt.Sprintf("%.3f m (%s)", s.MeanFinalError, goalErrorMeaning(s.Scenario))},
 	}
 	for _, r := range rows {
 		fmt.Fprintf(tw, "  %s\t%s\n", r.k, r.v)
 	}
 	tw.Flush()
+}
+
+func goalErrorMeaning(scenario string) string {
+	if scenario == "robot2d" {
+		return "|y − goal lane| after the last step"
+	}
+	return "distance to the goal at the end"
 }

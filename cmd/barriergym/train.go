@@ -44,6 +44,7 @@ func runTrain(args []string, cli *cliEnv) int {
 	root := fs.String("runs", "runs", "where new run directories go")
 	resume := fs.String("resume", "", "continue the run in this directory (its own config is used)")
 	epochs := fs.Int("epochs", 0, "override train.epochs")
+	seed := fs.Int64("seed", -1, "override train.seed (initial weights, shuffling, demonstrations)")
 	if code, done := parseFlags(fs, args, cli); done {
 		return code
 	}
@@ -56,6 +57,9 @@ func runTrain(args []string, cli *cliEnv) int {
 		}
 		if *epochs > 0 {
 			cfg.Train.Epochs = *epochs
+		}
+		if *seed >= 0 {
+			cfg.Train.Seed = uint64(*seed)
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
