@@ -16,3 +16,11 @@ func (c *Config) NewEnv() (env.Env, error) {
 	}
 	return nil, fmt.Errorf("config: unknown scenario %q", c.Env.Scenario)
 }
+
+// Dt returns the configured scenario's time step.
+func (c *Config) Dt() float64 {
+	if c.Env.Scenario == "robot2d" {
+		return c.Env.Robot2D.Dt
+	}
+	return c.Env.Nav.Dt
+}

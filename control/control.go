@@ -22,6 +22,10 @@ type Decision struct {
 	Slack      float64        // the largest elastic slack (0: every row held exactly)
 	Infeasible bool           // the hard QP was infeasible and the elastic one was used
 	Status     qplayer.Status // the QP's status when Filtered
+	// Active lists the obstacles (indices in the environment's Obstacles)
+	// whose CBF row is active in the QP; it lives in the controller's
+	// scratch memory until the next Act.
+	Active []int
 }
 
 // Controller chooses the control for an environment's current state. A

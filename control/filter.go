@@ -31,6 +31,7 @@ type Filter struct {
 	hard    *qplayer.Solver
 	soft    *qplayer.Solver
 	rows    []barrier.Row
+	active  []int
 	batch   qplayer.Batch
 	res     qplayer.Result
 }
@@ -68,6 +69,7 @@ func (f *Filter) Act(e env.Env, obs []float64) Decision {
 // Apply filters the reference control ref for e's current state.
 func (f *Filter) Apply(e env.Env, ref [2]float64) Decision {
 	f.rows = e.CBFRows(f.cfg.Gains, f.rows)
+	ncbf := len(f.rows)
 	lo, hi := e.ActionBounds()
 	for _, r := range barrier.BoxRows(lo, hi) {
 		f.rows = append(f.rows, r)
@@ -100,6 +102,15 @@ func (f *Filter) Apply(e env.Env, ref [2]float64) Decision {
 		d.U = [2]float64{clamp(f.res.Z[0], lo[0], hi[0]), clamp(f.res.Z[1], lo[1], hi[1])}
 	}
 	d.Change = math.Hypot(d.U[0]-ref[0], d.U[1]-ref[1])
+	f.active = f.active[:0]
+	if d.Status == qplayer.Optimal {
+		for j := 0; j < ncbf; j++ {
+			if f.res.Active[j] {
+				f.active = append(f.active, e.CBFObstacle(j))
+			}
+		}
+	}
+	d.Active = f.active
 	return d
 }
 

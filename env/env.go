@@ -51,6 +51,8 @@ type Env interface {
 	CBFRows(gains []float64, rows []barrier.Row) []barrier.Row
 	// Obstacles returns the episode's obstacles.
 	Obstacles() []barrier.Circle
+	// CBFObstacle returns the index in Obstacles of CBF row j's obstacle.
+	CBFObstacle(j int) int
 	// Name is the scenario's name.
 	Name() string
 	// GoalError is how far the robot is from its task's goal: robot2d the

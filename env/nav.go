@@ -320,3 +320,6 @@ func (e *Nav) CBFRows(gains []float64, rows []barrier.Row) []barrier.Row {
 
 // GoalError implements Env: the distance to the goal.
 func (e *Nav) GoalError() float64 { return e.goalDist() }
+
+// CBFObstacle implements Env: rows are nearest first.
+func (e *Nav) CBFObstacle(j int) int { return e.order[j] }

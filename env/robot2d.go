@@ -171,3 +171,6 @@ func (e *Robot2D) CBFRows(gains []float64, rows []barrier.Row) []barrier.Row {
 
 // GoalError implements Env: the distance to the goal lane.
 func (e *Robot2D) GoalError() float64 { return math.Abs(e.s[1] - e.Lane()) }
+
+// CBFObstacle implements Env: the one row is the one obstacle's.
+func (e *Robot2D) CBFObstacle(int) int { return 0 }

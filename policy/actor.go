@@ -19,6 +19,7 @@ type Actor struct {
 	gains  []float64
 	feat   []float64
 	obs    []float64
+	active []int
 }
 
 // Output is one forward pass's result.
@@ -111,6 +112,13 @@ func (c Controller) Act(e env.Env, obs []float64) control.Decision {
 		Slack: o.Slack, Status: o.Status}
 	if d.Filtered {
 		d.Change = math.Hypot(u[0]-o.Ref[0], u[1]-o.Ref[1])
+		c.active = c.active[:0]
+		for j := 0; j < c.net.Spec.NCBF && j < len(e.Obstacles()); j++ {
+			if o.Status == qplayer.Optimal && c.res.Active[j] {
+				c.active = append(c.active, e.CBFObstacle(j))
+			}
+		}
+		d.Active = c.active
 	}
 	return d
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/barriergym/barriergym/atomicfile"
@@ -17,6 +18,7 @@ import (
 	"github.com/barriergym/barriergym/policy"
 	"github.com/barriergym/barriergym/progress"
 	"github.com/barriergym/barriergym/train"
+	"github.com/barriergym/barriergym/viz"
 )
 
 const evalHelp = `Usage: barriergym eval -config NAME|FILE [-policy expert|nominal] [flags]
@@ -42,8 +44,9 @@ Flags:
 
 type evalFlags struct {
 	config, policy, jsonOut, perEpisode, scenarios string
-	run                                            string
+	run, pngDir, gifFile                           string
 	best                                           bool
+	gifEpisodes                                    int
 	episodes, workers                              int
 	seed                                           uint64
 }
@@ -66,6 +69,9 @@ func runEval(args []string, cli *cliEnv) int {
 	fs.StringVar(&f.jsonOut, "json", "", "write the summary as JSON to this file")
 	fs.StringVar(&f.perEpisode, "per-episode", "", "write one JSON line per episode to this file")
 	fs.StringVar(&f.scenarios, "scenarios", "", "replay the initial conditions of this JSON Lines file instead of seeds")
+	fs.StringVar(&f.pngDir, "png", "", "write a PNG of each episode's whole trajectory into this directory")
+	fs.StringVar(&f.gifFile, "gif", "", "write an animated GIF of the first episodes to this file")
+	fs.IntVar(&f.gifEpisodes, "gif-episodes", 3, "episodes in the GIF")
 	if code, done := parseFlags(fs, args, cli); done {
 		return code
 	}
@@ -179,6 +185,9 @@ func evaluate(f *evalFlags, set map[string]bool, cli *cliEnv) error {
 			return err
 		}
 	}
+	if err := pictures(f, cfg, newController, starts, cli); err != nil {
+		return err
+	}
 	if f.perEpisode != "" {
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
@@ -226,3 +235,64 @@ func goalErrorMeaning(scenario string) string {
 	}
 	return "distance to the goal at the end"
 }
+
+// Picture sizes of -png and -gif.
+const (
+	pngW, pngH = 900, 600
+	gifW, gifH = 480, 320
+)
+
+// pictures replays episodes (deterministically) to draw -png and -gif.
+func pictures(f *evalFlags, cfg *configs.Config, newController func() (control.Controller, error), starts []eval.Start, cli *cliEnv) error {
+	if f.pngDir == "" && f.gifFile == "" {
+		return nil
+	}
+	e, err := cfg.NewEnv()
+	if err != nil {
+		return err
+	}
+	c, err := newController()
+	if err != nil {
+		return err
+	}
+	if f.pngDir != "" {
+		if err := os.MkdirAll(f.pngDir, 0o755); err != nil {
+			return err
+		}
+		bar := progress.New(cli.stderr, "png", len(starts))
+		for i, s := range starts {
+			frames, err := viz.Rollout(e, c, s, cfg.Dt())
+			if err != nil {
+				return err
+			}
+			if err := viz.WritePNG(filepath.Join(f.pngDir, fmt.Sprintf("episode-%03d.png", i)), frames[len(frames)-1], pngW, pngH); err != nil {
+				return err
+			}
+			bar.Add(1)
+		}
+		bar.Finish()
+	}
+	if f.gifFile != "" {
+		if f.gifEpisodes < 1 {
+			return fmt.Errorf("-gif-episodes %d, want ≥ 1", f.gifEpisodes)
+		}
+		var eps [][]*viz.Scene
+		for _, s := range starts[:min(f.gifEpisodes, len(starts))] {
+			frames, err := viz.Rollout(e, c, s, cfg.Dt())
+			if err != nil {
+				return err
+			}
+			eps = append(eps, frames)
+		}
+		if err := viz.WriteGIF(f.gifFile, eps, gifEvery, gifW, gifH, gifDelay); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// gifEvery and gifDelay: a frame every 4 steps, shown for 4/100 s.
+const (
+	gifEvery = 4
+	gifDelay = 4
+)

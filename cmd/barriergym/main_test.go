@@ -156,3 +156,16 @@ func TestTrainCommand(t *testing.T) {
 		t.Errorf("missing config: exit %d, %s", code, errs)
 	}
 }
+
+func TestEvalPictures(t *testing.T) {
+	dir := t.TempDir()
+	code, _, errs := runCLI(t, "", "eval", "-config", "nav", "-episodes", "2", "-png", dir+"/png", "-gif", dir+"/a.gif", "-gif-episodes", "1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, f := range []string{"png/episode-000.png", "png/episode-001.png", "a.gif"} {
+		if st, err := os.Stat(dir + "/" + f); err != nil || st.Size() < 1000 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}

@@ -1,0 +1,129 @@
+package viz
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/gif"
+	"image/png"
+	"os"
+
+	"github.com/barriergym/barriergym/control"
+	"github.com/barriergym/barriergym/env"
+	"github.com/barriergym/barriergym/eval"
+)
+
+// Rollout replays one episode (deterministic for its start) and returns a
+// scene per state: the start and after every step, with the trail so far,
+// the control arrows, the active obstacles and the HUD.
+func Rollout(e env.Env, c control.Controller, start eval.Start, dt float64) ([]*Scene, error) {
+	obs, err := start.Reset(e)
+	if err != nil {
+		return nil, err
+	}
+	base := NewScene(e)
+	var frames []*Scene
+	var ret, cost float64
+	trail := [][2]float64{{base.Robot[0], base.Robot[1]}}
+	minB := 0.0
+	for step := 0; ; step++ {
+		state := append([]float64(nil), e.State()...)
+		d := c.Act(e, obs)
+		f := *base
+		f.SetRobot(state)
+		f.Trail = trail
+		f.SetArrows(state, d.Ref, d.U)
+		f.Active = make([]bool, len(f.Obstacles))
+		for _, i := range d.Active {
+			f.Active[i] = true
+		}
+		status := "off"
+		if d.Filtered {
+			status = d.Status.String()
+		}
+		var info env.Info
+		var r, k float64
+		var term, trunc bool
+		obs, r, k, term, trunc, info = e.Step(d.U[:])
+		ret, cost = ret+r, cost+k
+		if step == 0 || info.MinBarrier < minB {
+			minB = info.MinBarrier
+		}
+		f.HUD = HUDLines(step, dt, ret, cost, minB, nil, status, d.Slack, d.Change)
+		frames = append(frames, &f)
+		trail = append(trail[:len(trail):len(trail)], [2]float64{e.State()[0], e.State()[1]})
+		if term || trunc {
+			last := *base
+			last.SetRobot(e.State())
+			last.Trail, last.HUD = trail, f.HUD
+			last.Active = f.Active
+			return append(frames, &last), nil
+		}
+	}
+}
+
+// Render draws a scene into a new w×h image.
+func Render(s *Scene, w, h int) *image.RGBA {
+	c := NewRGBACanvas(w, h)
+	Draw(c, s)
+	return c.Img
+}
+
+// WritePNG writes a scene as a PNG file.
+func WritePNG(path string, s *Scene, w, h int) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := png.Encode(f, Render(s, w, h)); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// WriteGIF writes an animated GIF of the episodes one after the other, a
+// frame every `every` states (and each episode's last), delay in 1/100 s.
+func WriteGIF(path string, episodes [][]*Scene, every, w, h, delay int) error {
+	var g gif.GIF
+	for _, frames := range episodes {
+		for i, s := range frames {
+			if i%every != 0 && i != len(frames)-1 {
+				continue
+			}
+			img := Render(s, w, h)
+			p := image.NewPaletted(img.Bounds(), scenePalette)
+			draw.Draw(p, p.Bounds(), img, image.Point{}, draw.Src)
+			g.Image = append(g.Image, p)
+			g.Delay = append(g.Delay, delay)
+		}
+	}
+	if len(g.Image) == 0 {
+		return fmt.Errorf("write %s: no frames", path)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := gif.EncodeAll(f, &g); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// scenePalette holds the scene's colours and their blends with the
+// background (anti-aliased edges), so GIF frames keep the exact colours
+// and converting a frame stays cheap.
+var scenePalette = func() color.Palette {
+	p := color.Palette{Background, color.RGBA{0, 0, 0, 255}, color.RGBA{255, 255, 255, 255}}
+	for _, c := range []color.RGBA{ArenaColor, MarginColor, ObstacleColor, ActiveColor, GoalColor, TrailColor,
+		RobotColor, HeadingColor, VCPColor, RefColor, SafeColor, TextColor} {
+		for _, a := range []float64{1, 0.75, 0.5, 0.25} {
+			mix := func(x, y uint8) uint8 { return uint8(a*float64(x) + (1-a)*float64(y) + 0.5) }
+			p = append(p, color.RGBA{mix(c.R, Background.R), mix(c.G, Background.G), mix(c.B, Background.B), 255})
+		}
+	}
+	return p
+}()
