@@ -41,6 +41,8 @@ type Env interface {
 	Step(u []float64) (obs []float64, reward, cost float64, terminated, truncated bool, info Info)
 	ObsDim() int
 	ActDim() int
+	// Observation returns the current observation (the reused buffer).
+	Observation() []float64
 	// State returns the simulator state (robot2d: x, y, θ, v; nav: x, y, θ).
 	State() []float64
 	// ActionBounds returns the control box lo ≤ u ≤ hi.

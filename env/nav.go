@@ -323,3 +323,22 @@ func (e *Nav) GoalError() float64 { return e.goalDist() }
 
 // CBFObstacle implements Env: rows are nearest first.
 func (e *Nav) CBFObstacle(j int) int { return e.order[j] }
+
+// SetObstacles replaces the episode's obstacles, keeping the robot where
+// it is (for interactive editing).
+func (e *Nav) SetObstacles(obs []barrier.Circle) {
+	e.layout.Obstacles = append([]barrier.Circle(nil), obs...)
+	k := len(obs)
+	e.order, e.gap = make([]int, k), make([]float64, k)
+	e.observe()
+}
+
+// SetGoal moves the goal, keeping the robot where it is.
+func (e *Nav) SetGoal(g [2]float64) {
+	e.layout.Goal = g
+	e.dist = e.goalDist()
+	e.observe()
+}
+
+// Observation implements Env.
+func (e *Nav) Observation() []float64 { return e.observe() }

@@ -174,3 +174,19 @@ func (e *Robot2D) GoalError() float64 { return math.Abs(e.s[1] - e.Lane()) }
 
 // CBFObstacle implements Env: the one row is the one obstacle's.
 func (e *Robot2D) CBFObstacle(int) int { return 0 }
+
+// SetObstacle moves the obstacle, keeping the robot where it is (for
+// interactive editing).
+func (e *Robot2D) SetObstacle(o barrier.Circle) {
+	e.obstacle = o
+	e.observe()
+}
+
+// SetDstY moves the goal lane, keeping the robot where it is.
+func (e *Robot2D) SetDstY(d float64) {
+	e.dstY = d
+	e.observe()
+}
+
+// Observation implements Env.
+func (e *Robot2D) Observation() []float64 { return e.observe() }

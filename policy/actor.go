@@ -122,3 +122,12 @@ func (c Controller) Act(e env.Env, obs []float64) control.Decision {
 	}
 	return d
 }
+
+// LastGains returns the gains of the last forward pass (BarrierNet; nil
+// for MLP), valid until the next one.
+func (a *Actor) LastGains() []float64 {
+	if a.net.Spec.Head != HeadBarrierNet {
+		return nil
+	}
+	return a.gains
+}

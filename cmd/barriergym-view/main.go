@@ -1,0 +1,145 @@
+// Command barriergym-view shows rollouts live in a window: a trained run's
+// policy, or a scenario's expert or nominal controller. Keys pause, step,
+// reset, change seed, switch the safety layer off (to see what it
+// prevents), change speed and save screenshots; the mouse edits obstacles
+// and the goal.
+//
+// It is the only binary that imports Ebiten, which needs a display.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+
+	"github.com/barriergym/barriergym/configs"
+	"github.com/barriergym/barriergym/control"
+	"github.com/barriergym/barriergym/eval"
+	"github.com/barriergym/barriergym/policy"
+	"github.com/barriergym/barriergym/train"
+	"github.com/barriergym/barriergym/viz"
+	"github.com/hajimehoshi/ebiten/v2"
+)
+
+const usage = `Usage: barriergym-view -run DIR | -config NAME|FILE [-policy expert|nominal] [flags]
+
+Shows rollouts live at real time (the simulation runs apart from the 60 FPS
+frame rate).
+
+Keys:  Space pause/run   Right one step (paused)   R reset   N next seed
+       S safety layer on/off (off executes u_ref unfiltered)
+       + / - speed ×2 / ÷2   H help   P screenshot PNG   Esc quit
+Mouse: left click adds an obstacle (robot2d: moves it), drag the goal to
+       move it (robot2d: the goal lane), right click removes an obstacle.
+
+-screenshot FILE -frames N renders N frames of the episode, one simulation
+step per frame, saves the last frame and exits (for tests and pictures).
+
+Flags:
+`
+
+type options struct {
+	run, config, policy, shot string
+	seed                      uint64
+	frames, width, height     int
+	best                      bool
+}
+
+func main() {
+	var o options
+	fs := flag.NewFlagSet("barriergym-view", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
+	fs.StringVar(&o.run, "run", "", "show this run directory's policy")
+	fs.BoolVar(&o.best, "best", false, "with -run: its best checkpoint instead of the latest")
+	fs.StringVar(&o.config, "config", "nav", "config when no -run: an embedded name or a YAML file")
+	fs.StringVar(&o.policy, "policy", "expert", "controller when no -run: expert or nominal")
+	fs.Uint64Var(&o.seed, "seed", 1, "first episode seed")
+	fs.StringVar(&o.shot, "screenshot", "", "render -frames frames, save the last to this PNG file and exit")
+	fs.IntVar(&o.frames, "frames", 60, "frames to render with -screenshot")
+	fs.IntVar(&o.width, "width", 960, "window width")
+	fs.IntVar(&o.height, "height", 640, "window height")
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		os.Exit(2)
+	}
+	if err := run(o); err != nil {
+		fmt.Fprintf(os.Stderr, "barriergym-view: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// session builds the live rollout the options ask for.
+func session(o options) (*viz.Session, string, error) {
+	var cfg *configs.Config
+	var ctrl control.Controller
+	title := ""
+	if o.run != "" {
+		file := train.CheckpointFile
+		if o.best {
+			file = train.BestFile
+		}
+		c, net, err := train.LoadPolicy(o.run, file)
+		if err != nil {
+			return nil, "", err
+		}
+		cfg, ctrl, title = c, gainController{policy.Controller{Actor: policy.NewActor(net)}}, o.run
+	} else {
+		c, err := configs.Load(o.config)
+		if err != nil {
+			return nil, "", err
+		}
+		if ctrl, err = eval.NewController(c, o.policy); err != nil {
+			return nil, "", err
+		}
+		cfg, title = c, c.Name+" / "+o.policy
+	}
+	e, err := cfg.NewEnv()
+	if err != nil {
+		return nil, "", err
+	}
+	return viz.NewSession(e, ctrl, o.seed, cfg.Dt()), title, nil
+}
+
+// gainController reports a policy's latest gains to the HUD.
+type gainController struct{ policy.Controller }
+
+func (g gainController) Gains() []float64 { return g.LastGains() }
+
+func run(o options) error {
+	if o.width < 200 || o.height < 150 {
+		return fmt.Errorf("window %d×%d is too small (want at least 200×150)", o.width, o.height)
+	}
+	if o.shot != "" && o.frames < 1 {
+		return fmt.Errorf("-frames %d, want ≥ 1", o.frames)
+	}
+	s, title, err := session(o)
+	if err != nil {
+		return err
+	}
+	g := &game{s: s, shotFile: o.shot, frames: o.frames}
+	ebiten.SetWindowSize(o.width, o.height)
+	ebiten.SetWindowTitle("barriergym — " + title)
+	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
+	if err := ebiten.RunGame(g); err != nil && !errors.Is(err, ebiten.Termination) {
+		return err
+	}
+	return g.err
+}
+
+// savePNG writes img to path.
+func savePNG(path string, img image.Image) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := png.Encode(f, img); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
