@@ -19,7 +19,8 @@ type Canvas interface {
 	FillCircle(cx, cy, r float64, c color.RGBA)
 	StrokeCircle(cx, cy, r, width float64, c color.RGBA)
 	Line(x0, y0, x1, y1, width float64, c color.RGBA)
-	Text(x, y int, s string, c color.RGBA) // y is the top of the line
+	FillRect(x, y, w, h float64, c color.RGBA) // c may be translucent
+	Text(x, y int, s string, c color.RGBA)     // y is the top of the line
 }
 
 // RGBACanvas paints anti-aliased shapes into an image.RGBA, in pure Go.
@@ -110,6 +111,17 @@ func (c *RGBACanvas) Line(x0, y0, x1, y1, width float64, col color.RGBA) {
 	c.lineTo(x1+nx, y1+ny)
 	c.lineTo(x1-nx, y1-ny)
 	c.lineTo(x0-nx, y0-ny)
+	c.r.ClosePath()
+	c.fill(col)
+}
+
+// FillRect implements Canvas.
+func (c *RGBACanvas) FillRect(x, y, w, h float64, col color.RGBA) {
+	c.begin(x, y, x+w, y+h)
+	c.moveTo(x, y)
+	c.lineTo(x+w, y)
+	c.lineTo(x+w, y+h)
+	c.lineTo(x, y+h)
 	c.r.ClosePath()
 	c.fill(col)
 }

@@ -20,7 +20,23 @@ var (
 	RefColor      = color.RGBA{150, 150, 150, 255}
 	SafeColor     = color.RGBA{130, 0, 160, 255}
 	TextColor     = color.RGBA{20, 20, 20, 255}
+	PanelColor    = color.RGBA{255, 255, 255, 215} // behind text, translucent
 )
+
+// TextPanel draws lines of text on a translucent panel at (x, y).
+func TextPanel(c Canvas, x, y int, lines []string) {
+	if len(lines) == 0 {
+		return
+	}
+	w := 0
+	for _, l := range lines {
+		w = max(w, len([]rune(l)))
+	}
+	c.FillRect(float64(x-6), float64(y-4), float64(7*w+12), float64(15*len(lines)+6), PanelColor)
+	for i, l := range lines {
+		c.Text(x, y+15*i, l, TextColor)
+	}
+}
 
 // Transform maps world metres to screen pixels: uniform scale, y up in the
 // world and down on the screen, the world rectangle centred.
@@ -102,9 +118,7 @@ func Draw(c Canvas, s *Scene) Transform {
 		vx, vy := t.ToScreen(s.VCP[0], s.VCP[1])
 		c.FillCircle(vx, vy, math.Max(rr/4, 2), VCPColor)
 	}
-	for i, line := range s.HUD {
-		c.Text(16, 14+15*i, line, TextColor)
-	}
+	TextPanel(c, 16, 14, s.HUD)
 	return t
 }
 

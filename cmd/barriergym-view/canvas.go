@@ -30,6 +30,10 @@ func (c ebitenCanvas) Line(x0, y0, x1, y1, w float64, col color.RGBA) {
 	vector.StrokeLine(c.img, float32(x0), float32(y0), float32(x1), float32(y1), float32(w), col, true)
 }
 
+func (c ebitenCanvas) FillRect(x, y, w, h float64, col color.RGBA) {
+	vector.FillRect(c.img, float32(x), float32(y), float32(w), float32(h), col, false)
+}
+
 func (c ebitenCanvas) Text(x, y int, s string, col color.RGBA) {
 	op := &text.DrawOptions{}
 	op.GeoM.Translate(float64(x), float64(y))

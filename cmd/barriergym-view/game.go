@@ -122,9 +122,7 @@ func (g *game) Draw(screen *ebiten.Image) {
 	g.t = viz.Draw(c, scene)
 	if g.help {
 		w, _ := c.Size()
-		for i, l := range helpLines {
-			c.Text(w-300, 14+15*i, l, viz.TextColor)
-		}
+		viz.TextPanel(c, w-290, 14, helpLines)
 	}
 	if g.shotNow != "" {
 		path := g.shotNow
