@@ -1,7 +1,7 @@
 # barriergym — `make test` installs what the tests need on a fresh Debian
 # machine (the viewer's X11/GL headers and Xvfb), then vets and tests.
 
-APT_PACKAGES := libgl1-mesa-dev libxcursor-dev libxi-dev libxinerama-dev \
+APT_PACKAGES := libgl1-mesa-dev libgl1-mesa-dri libxcursor-dev libxi-dev libxinerama-dev \
                 libxrandr-dev libxxf86vm-dev libxkbcommon-dev xvfb xauth
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 GO ?= go
