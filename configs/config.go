@@ -66,6 +66,31 @@ type TrainConfig struct {
 	// every that many epochs (0: none until the end).
 	EvalEvery    int `yaml:"eval_every"`
 	EvalEpisodes int `yaml:"eval_episodes"`
+	// PPO holds the reinforcement-learning settings (algorithm: ppo).
+	PPO PPOConfig `yaml:"ppo"`
+}
+
+// PPOConfig follows CleanRL's continuous-action PPO.
+type PPOConfig struct {
+	NumEnvs      int       `yaml:"num_envs"`      // environments stepped in parallel
+	Steps        int       `yaml:"steps"`         // steps per environment per iteration
+	TotalSteps   int       `yaml:"total_steps"`   // environment steps in all
+	Minibatch    int       `yaml:"minibatch"`     // samples per gradient step
+	UpdateEpochs int       `yaml:"update_epochs"` // passes over each rollout
+	Gamma        float64   `yaml:"gamma"`
+	Lambda       float64   `yaml:"gae_lambda"`
+	Clip         float64   `yaml:"clip"`          // ratio and value clipping
+	EntCoef      float64   `yaml:"ent_coef"`      // entropy bonus
+	VFCoef       float64   `yaml:"vf_coef"`       // value loss weight
+	MaxGradNorm  float64   `yaml:"max_grad_norm"` // global gradient-norm clip
+	TargetKL     float64   `yaml:"target_kl"`     // stop an update's epochs past this approximate KL (0: never)
+	AnnealLR     bool      `yaml:"anneal_lr"`     // linear learning-rate annealing to 0
+	LogStdInit   []float64 `yaml:"log_std_init"`  // initial log-std per control
+	ValueHidden  []int     `yaml:"value_hidden"`  // the critic's hidden sizes
+	// Shield: policy projects each sampled action onto the policy's own CBF
+	// rows (its learned gains), fixed onto the expert filter's rows (fixed
+	// gains), none executes the sample.
+	Shield string `yaml:"shield"`
 }
 
 // EvalConfig describes the closed-loop evaluation.
@@ -87,7 +112,10 @@ func Default(scenario string) (*Config, error) {
 		Barrier: BarrierConfig{Rho: 1e4, Sigma: 1, PMax: 4, Bounds: true},
 		Policy:  PolicyConfig{Head: "barriernet", Trunk: []int{128}, Branch: []int{32}, Activation: "relu"},
 		Train: TrainConfig{Algorithm: "imitation", Data: "expert", Episodes: 200, Seed: 1,
-			Epochs: 20, BatchSize: 64, LR: 1e-3, LRSchedule: "constant", EvalEvery: 5, EvalEpisodes: 10},
+			Epochs: 20, BatchSize: 64, LR: 1e-3, LRSchedule: "constant", EvalEvery: 5, EvalEpisodes: 10,
+			PPO: PPOConfig{NumEnvs: 16, Steps: 128, TotalSteps: 400_000, Minibatch: 256, UpdateEpochs: 10,
+				Gamma: 0.99, Lambda: 0.95, Clip: 0.2, EntCoef: 0, VFCoef: 0.5, MaxGradNorm: 0.5, TargetKL: 0.02,
+				AnnealLR: true, LogStdInit: []float64{-1, -0.5}, ValueHidden: []int{64, 64}, Shield: "policy"}},
 		Eval: EvalConfig{Episodes: 100, Seed: 1},
 	}
 	switch scenario {
@@ -124,7 +152,7 @@ func (c *Config) Validate() error {
 	default:
 		return &env.FieldError{Key: "env.scenario", Msg: fmt.Sprintf("%q, want one of %v", c.Env.Scenario, Scenarios)}
 	}
-	for _, check := range []func() error{c.Barrier.validate(c.Env.Scenario), c.Policy.validate, c.Train.validate, c.Eval.validate} {
+	for _, check := range []func() error{c.Barrier.validate(c.Env.Scenario), c.Policy.validate, c.Train.validate, c.Eval.validate, c.validateShield} {
 		if err := check(); err != nil {
 			return err
 		}
@@ -180,6 +208,13 @@ func (p PolicyConfig) validate() error {
 	return nil
 }
 
+func (c *Config) validateShield() error {
+	if c.Train.Algorithm == "ppo" && c.Train.PPO.Shield == "policy" && c.Policy.Head != "barriernet" {
+		return bad("train.ppo.shield", "policy needs policy.head barriernet (an MLP has no CBF rows); use fixed or none")
+	}
+	return nil
+}
+
 func (t TrainConfig) validate() error {
 	switch {
 	case t.Algorithm != "imitation" && t.Algorithm != "ppo":
@@ -200,6 +235,36 @@ func (t TrainConfig) validate() error {
 		return bad("train.eval_every", "%d, want ≥ 0", t.EvalEvery)
 	case t.EvalEvery > 0 && t.EvalEpisodes < 1:
 		return bad("train.eval_episodes", "%d, want ≥ 1", t.EvalEpisodes)
+	}
+	return t.PPO.validate()
+}
+
+func (p PPOConfig) validate() error {
+	switch {
+	case p.NumEnvs < 1:
+		return bad("train.ppo.num_envs", "%d, want ≥ 1", p.NumEnvs)
+	case p.Steps < 1:
+		return bad("train.ppo.steps", "%d, want ≥ 1", p.Steps)
+	case p.Minibatch < 1 || p.Minibatch > p.NumEnvs*p.Steps:
+		return bad("train.ppo.minibatch", "%d, want between 1 and num_envs·steps = %d", p.Minibatch, p.NumEnvs*p.Steps)
+	case p.TotalSteps < p.NumEnvs*p.Steps:
+		return bad("train.ppo.total_steps", "%d, want at least one iteration (num_envs·steps = %d)", p.TotalSteps, p.NumEnvs*p.Steps)
+	case p.UpdateEpochs < 1:
+		return bad("train.ppo.update_epochs", "%d, want ≥ 1", p.UpdateEpochs)
+	case !(p.Gamma > 0 && p.Gamma <= 1):
+		return bad("train.ppo.gamma", "%v, want in (0, 1]", p.Gamma)
+	case !(p.Lambda >= 0 && p.Lambda <= 1):
+		return bad("train.ppo.gae_lambda", "%v, want in [0, 1]", p.Lambda)
+	case !positive(p.Clip):
+		return bad("train.ppo.clip", "%v, want > 0", p.Clip)
+	case p.EntCoef < 0 || p.VFCoef < 0 || p.TargetKL < 0:
+		return bad("train.ppo", "ent_coef, vf_coef and target_kl must be ≥ 0")
+	case !positive(p.MaxGradNorm):
+		return bad("train.ppo.max_grad_norm", "%v, want > 0", p.MaxGradNorm)
+	case len(p.LogStdInit) != 2:
+		return bad("train.ppo.log_std_init", "%v, want two values (one per control)", p.LogStdInit)
+	case p.Shield != "policy" && p.Shield != "fixed" && p.Shield != "none":
+		return bad("train.ppo.shield", "%q, want policy, fixed or none", p.Shield)
 	}
 	return nil
 }

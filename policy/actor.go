@@ -131,3 +131,27 @@ func (a *Actor) LastGains() []float64 {
 	}
 	return a.gains
 }
+
+// Project returns the control closest to u, in the metric of H, that
+// satisfies the rows of the last Forward (the policy's own CBF rows with
+// its learned gains, and the bounds): the safety shield of a BarrierNet
+// policy. It also returns the largest elastic slack and the QP status.
+func (a *Actor) Project(u [2]float64) ([2]float64, float64, qplayer.Status) {
+	s := a.net.Spec
+	P0, P1 := a.batch.P[0], a.batch.P[1]
+	a.batch.P[0], a.batch.P[1] = -s.Weights[0]*u[0], -s.Weights[1]*u[1]
+	a.solver.Solve(&a.batch, &a.res)
+	a.batch.P[0], a.batch.P[1] = P0, P1
+	slack := 0.0
+	for _, t := range a.res.Slack {
+		slack = math.Max(slack, t)
+	}
+	if a.res.Status[0] != qplayer.Optimal {
+		return u, slack, a.res.Status[0]
+	}
+	return [2]float64{a.res.Z[0], a.res.Z[1]}, slack, a.res.Status[0]
+}
+
+// RowsOf writes the QP rows the last Forward's gains give for features
+// feat into G (Rows()×2) and h.
+func (a *Actor) RowsOf(feat, G, h []float64) { a.net.Spec.qpRows(feat, a.gains, G, h) }

@@ -30,6 +30,9 @@ type Checkpoint struct {
 	Epoch     int             `json:"epoch"`               // epochs completed
 	BestLoss  *float64        `json:"best_loss,omitempty"` // nil before the first epoch
 	Optimizer *OptimizerState `json:"optimizer,omitempty"`
+	// Extra is the training algorithm's own state (PPO: log-std, critic,
+	// observation statistics, counters).
+	Extra json.RawMessage `json:"extra,omitempty"`
 }
 
 // OptimizerState is Adam's state: the step count and the moment estimates

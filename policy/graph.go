@@ -26,6 +26,7 @@ type Learner struct {
 
 	// Inputs, filled per batch through their backing slices.
 	obs, target []float64 // (batch, obs) normalized, (batch, 2)
+	upstream    bool      // the loss is Σ u⊙target: target holds ∂loss/∂u
 	G           []float64 // (batch, rows, 2)
 	coef        [][]float64
 	lossVal     float64
@@ -42,9 +43,22 @@ func input(g *gorgonia.ExprGraph, name string, shape ...int) (*gorgonia.Node, []
 		gorgonia.WithName(name), gorgonia.WithValue(t)), data
 }
 
-// NewLearner builds the graph for batch size b.
+// NewLearner builds the graph for batch size b, with the mean squared
+// error between the policy's controls and the loaded targets as its loss.
 func NewLearner(net *Net, b int) (*Learner, error) {
-	l := &Learner{net: net, batch: b, g: gorgonia.NewGraph()}
+	return newLearner(net, b, false)
+}
+
+// NewUpstreamLearner builds the graph for batch size b whose loss is
+// Σᵢ uᵢ·gᵢ for loaded upstream gradients g: its parameter gradients are
+// the vector–Jacobian products gᵀ∂u/∂θ, for losses computed outside the
+// graph (PPO's clipped objective over a Gaussian whose mean is u).
+func NewUpstreamLearner(net *Net, b int) (*Learner, error) {
+	return newLearner(net, b, true)
+}
+
+func newLearner(net *Net, b int, upstream bool) (*Learner, error) {
+	l := &Learner{net: net, batch: b, g: gorgonia.NewGraph(), upstream: upstream}
 	if err := l.build(); err != nil {
 		return nil, fmt.Errorf("policy: build graph: %w", err)
 	}
@@ -114,6 +128,14 @@ func (l *Learner) build() error {
 	l.u = u
 	// The tape reuses memory once a value is consumed: read a copy of u.
 	gorgonia.Read(u, &l.uVal)
+	if l.upstream {
+		prod, err := gorgonia.HadamardProd(u, y)
+		if err != nil {
+			return err
+		}
+		l.loss, err = gorgonia.Sum(prod)
+		return err
+	}
 	diff, err := gorgonia.Sub(u, y)
 	if err != nil {
 		return err
@@ -205,7 +227,8 @@ func (l *Learner) safetyLayer(ref, raw *gorgonia.Node) (*gorgonia.Node, error) {
 func (l *Learner) Batch() int { return l.batch }
 
 // Load fills the graph's inputs for batch row i: the raw observation (it is
-// normalized here), the barrier features and the target control.
+// normalized here), the barrier features and the target control (for an
+// upstream learner, ∂loss/∂u of that row).
 func (l *Learner) Load(i int, obs, feat, target []float64) {
 	n, s := l.net, l.net.Spec
 	for k, v := range obs {

@@ -144,3 +144,48 @@ func TestFeaturesMatchEnvRows(t *testing.T) {
 	}
 	_ = env.Info{}
 }
+
+// TestUpstreamLearner: with upstream gradients g the parameter gradients
+// are gᵀ∂u/∂θ, checked against finite differences of Σ u·g by the actor.
+func TestUpstreamLearner(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	s := specOf(t, "nav", HeadBarrierNet)
+	net := NewNet(s, 2)
+	const B = 5
+	obs, feat, g := samples(t, s, B, rng)
+	l, err := NewUpstreamLearner(net, B)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for i := 0; i < B; i++ {
+		l.Load(i, obs[i], feat[i], g[i])
+	}
+	if _, err := l.Run(); err != nil {
+		t.Fatal(err)
+	}
+	grads, _ := l.Grads()
+	a := NewActor(net)
+	f := func() float64 {
+		sum := 0.0
+		for i := 0; i < B; i++ {
+			o := a.Forward(obs[i], feat[i])
+			sum += o.U[0]*g[i][0] + o.U[1]*g[i][1]
+		}
+		return sum
+	}
+	params := net.Params()
+	for k := 0; k < 30; k++ {
+		pi := rng.IntN(len(params))
+		j := rng.IntN(len(params[pi]))
+		v := params[pi][j]
+		params[pi][j] = v + 1e-6
+		fp := f()
+		params[pi][j] = v - 1e-6
+		fm := f()
+		params[pi][j] = v
+		if fd := (fp - fm) / 2e-6; math.Abs(fd-grads[pi][j]) > 1e-5*(1+math.Abs(fd)) {
+			t.Errorf("param %d/%d: gradient %v, finite difference %v", pi, j, grads[pi][j], fd)
+		}
+	}
+}

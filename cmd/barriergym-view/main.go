@@ -87,7 +87,14 @@ func session(o options) (*viz.Session, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		cfg, ctrl, title = c, gainController{policy.Controller{Actor: policy.NewActor(net)}}, o.run
+		ctrl, err = train.Controller(c, net)
+		if err != nil {
+			return nil, "", err
+		}
+		if pc, ok := ctrl.(policy.Controller); ok {
+			ctrl = gainController{pc}
+		}
+		cfg, title = c, o.run
 	} else {
 		c, err := configs.Load(o.config)
 		if err != nil {

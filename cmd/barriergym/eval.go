@@ -15,7 +15,6 @@ import (
 	"github.com/barriergym/barriergym/configs"
 	"github.com/barriergym/barriergym/control"
 	"github.com/barriergym/barriergym/eval"
-	"github.com/barriergym/barriergym/policy"
 	"github.com/barriergym/barriergym/progress"
 	"github.com/barriergym/barriergym/train"
 	"github.com/barriergym/barriergym/viz"
@@ -126,7 +125,7 @@ func controllerFactory(f *evalFlags) (*configs.Config, func() (control.Controlle
 			return nil, nil, err
 		}
 		f.policy = f.run
-		return cfg, func() (control.Controller, error) { return policy.Controller{Actor: policy.NewActor(net)}, nil }, nil
+		return cfg, func() (control.Controller, error) { return train.Controller(cfg, net) }, nil
 	}
 	if f.config == "" {
 		return nil, nil, fmt.Errorf("-config or -run is required (embedded configs: %s)", joinNames())

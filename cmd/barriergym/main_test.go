@@ -169,3 +169,18 @@ func TestEvalPictures(t *testing.T) {
 		}
 	}
 }
+
+func TestTrainPPOCommand(t *testing.T) {
+	dir := t.TempDir() + "/ppo"
+	code, out, errs := runCLI(t, "", "train", "-config", "nav-ppo", "-steps", "2048", "-out", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "trained 1 iterations") || !strings.Contains(out, "collision rate") {
+		t.Errorf("output:\n%s", out)
+	}
+	code, _, errs = runCLI(t, "", "train", "-config", "nav-ppo", "-steps", "100")
+	if code != 2 || !strings.Contains(errs, "train.ppo.total_steps") {
+		t.Errorf("too few steps: exit %d, %s", code, errs)
+	}
+}

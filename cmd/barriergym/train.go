@@ -19,7 +19,8 @@ const defaultTrainConfig = "robot2d-barriernet"
 const trainHelp = `Usage: barriergym train [-config NAME|FILE] [-out DIR] [flags]
        barriergym train -resume DIR
 
-Trains a policy and writes a run directory (runs/<name>-<time>/ unless
+Trains a policy (imitation or PPO, as the config's train.algorithm says)
+and writes a run directory (runs/<name>-<time>/ unless
 -out is given): the resolved config.yaml, checkpoint.ckpt (latest) and
 best.ckpt (lowest validation loss), metrics.csv, curves.png and eval.json.
 Without -config it trains the embedded default, ` + defaultTrainConfig + `.
@@ -45,6 +46,7 @@ func runTrain(args []string, cli *cliEnv) int {
 	resume := fs.String("resume", "", "continue the run in this directory (its own config is used)")
 	epochs := fs.Int("epochs", 0, "override train.epochs")
 	seed := fs.Int64("seed", -1, "override train.seed (initial weights, shuffling, demonstrations)")
+	steps := fs.Int("steps", 0, "override train.ppo.total_steps (PPO)")
 	if code, done := parseFlags(fs, args, cli); done {
 		return code
 	}
@@ -61,6 +63,13 @@ func runTrain(args []string, cli *cliEnv) int {
 		if *seed >= 0 {
 			cfg.Train.Seed = uint64(*seed)
 		}
+		if *steps > 0 {
+			cfg.Train.PPO.TotalSteps = *steps
+		}
+		if err := cfg.Validate(); err != nil {
+			fmt.Fprintf(cli.stderr, "barriergym train: %v\n", err)
+			return 2
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -72,7 +81,7 @@ func runTrain(args []string, cli *cliEnv) int {
 		fmt.Fprintf(cli.stderr, "barriergym train: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(cli.stdout, "trained %d epochs in %.1f s: %s\n", res.Epochs, res.Seconds, res.Dir)
+	fmt.Fprintf(cli.stdout, "trained %d %s in %.1f s: %s\n", res.Epochs, unit(cfg, *resume), res.Seconds, res.Dir)
 	if s := res.Final; s != nil {
 		fmt.Fprintln(cli.stdout)
 		printSummary(cli.stdout, "evaluation of "+res.Dir, *s)
@@ -82,8 +91,26 @@ func runTrain(args []string, cli *cliEnv) int {
 
 // trainRun dispatches on the config's algorithm (a resumed run reads its own).
 func trainRun(ctx context.Context, cfg *configs.Config, opts train.Options) (*train.Result, error) {
-	if cfg != nil && cfg.Train.Algorithm != "imitation" {
-		return nil, fmt.Errorf("train.algorithm %q is not available yet (imitation is)", cfg.Train.Algorithm)
+	if cfg == nil {
+		c, err := train.ReadConfig(opts.Resume)
+		if err != nil {
+			return nil, err
+		}
+		cfg = c
+	}
+	if cfg.Train.Algorithm == "ppo" {
+		return train.PPO(ctx, cfg, opts)
 	}
 	return train.Imitation(ctx, cfg, opts)
+}
+
+// unit names what a run counts: epochs (imitation) or iterations (PPO).
+func unit(cfg *configs.Config, resume string) string {
+	if cfg == nil {
+		cfg, _ = train.ReadConfig(resume)
+	}
+	if cfg != nil && cfg.Train.Algorithm == "ppo" {
+		return "iterations"
+	}
+	return "epochs"
 }

@@ -1,0 +1,262 @@
+package train
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"time"
+
+	"github.com/barriergym/barriergym/configs"
+	"github.com/barriergym/barriergym/control"
+	"github.com/barriergym/barriergym/env"
+	"github.com/barriergym/barriergym/eval"
+	"github.com/barriergym/barriergym/policy"
+	"github.com/barriergym/barriergym/progress"
+)
+
+// ppoState is what a PPO checkpoint carries beyond the policy network.
+type ppoState struct {
+	LogStd     []float64             `json:"log_std"`
+	Value      []policy.Dense        `json:"value"`
+	ValueAdam  policy.OptimizerState `json:"value_adam"`
+	Obs        *RunningStats         `json:"obs_stats"`
+	Iteration  int                   `json:"iteration"`
+	EnvSteps   int                   `json:"env_steps"`
+	Collisions float64               `json:"train_collision_steps"`
+	Collided   int                   `json:"train_collided_episodes"`
+	Episodes   int                   `json:"train_episodes"`
+	Seconds    float64               `json:"seconds"`
+	EnvEpisode []int                 `json:"env_episode"` // episodes begun per environment
+}
+
+// PPOMetrics is one row of a PPO run's metrics.csv (per iteration).
+type PPOMetrics struct {
+	Iteration                                   int
+	EpRet, EpCost, EpLen, SuccessRate           float64 // episodes finished in the iteration
+	CollisionRate, MinBarrier                   float64
+	Intervention, QPSlackActive                 float64 // fraction of steps
+	PolicyStd, KL, ClipFrac, LossPi, LossV, FPS float64
+	TotalEnvSteps                               int
+	TrainCollisionSteps, TrainCollidedEpisodes  float64 // cumulative
+	Seconds                                     float64
+}
+
+var ppoHeader = []string{"Iteration", "EpRet", "EpCost", "EpLen", "SuccessRate", "CollisionRate", "MinBarrier",
+	"Intervention", "QPSlackActive", "PolicyStd", "KL", "ClipFrac", "LossPi", "LossV", "FPS", "TotalEnvSteps",
+	"TrainCollisionSteps", "TrainCollidedEpisodes", "Seconds"}
+
+func (m PPOMetrics) values() []float64 {
+	return []float64{float64(m.Iteration), m.EpRet, m.EpCost, m.EpLen, m.SuccessRate, m.CollisionRate, m.MinBarrier,
+		m.Intervention, m.QPSlackActive, m.PolicyStd, m.KL, m.ClipFrac, m.LossPi, m.LossV, m.FPS,
+		float64(m.TotalEnvSteps), m.TrainCollisionSteps, m.TrainCollidedEpisodes, m.Seconds}
+}
+
+// ppoRun is one PPO training run.
+type ppoRun struct {
+	cfg     *configs.Config
+	p       configs.PPOConfig
+	spec    policy.Spec
+	net     *policy.Net
+	st      ppoState
+	value   *ValueNet
+	learner *policy.Learner
+	adamPi  *Adam
+	adamV   *Adam
+	workers []*ppoWorker
+	buf     rollout
+	dir     string
+	rows    []PPOMetrics
+	log     func(format string, args ...any)
+	started time.Time
+	offset  float64 // seconds spent before a resume
+}
+
+// rollout holds one iteration's transitions, environment-major: sample
+// (env i, step t) is at i·T + t.
+type rollout struct {
+	obs, feat, act []float64
+	logp, val, rew []float64
+	done           []bool
+	adv, ret       []float64
+	lastVal        []float64 // V after the last step, per env
+	interventions  int
+	slackSteps     int
+	finished       []eval.Episode
+}
+
+// ppoWorker steps a share of the environments with its own actor, critic
+// scratch, shield and random streams.
+type ppoWorker struct {
+	first  int // global index of its first env
+	envs   []env.Env
+	actor  *policy.Actor
+	value  *ValueNet // shares the run's weights
+	shield control.Controller
+	rngs   []*rand.Rand
+	obs    [][]float64
+	ep     []eval.Episode
+	feat   []float64
+	norm   []float64
+}
+
+// PPO trains cfg's policy with proximal policy optimization and writes a
+// run directory; with opts.Resume it continues that run.
+func PPO(ctx context.Context, cfg *configs.Config, opts Options) (*Result, error) {
+	r := &ppoRun{started: time.Now(), log: func(format string, args ...any) {
+		if opts.Log != nil {
+			fmt.Fprintf(opts.Log, format, args...)
+		}
+	}}
+	if err := r.setup(cfg, opts); err != nil {
+		return nil, err
+	}
+	defer r.learner.Close()
+	res := &Result{Dir: r.dir}
+	iters := r.p.TotalSteps / (r.p.NumEnvs * r.p.Steps)
+	bar := progress.New(opts.Log, "ppo", iters)
+	for r.st.Iteration < iters {
+		if ctx.Err() != nil {
+			bar.Finish()
+			res.Epochs = r.st.Iteration
+			r.log("interrupted at iteration %d; %s holds iteration %d: continue with -resume %s\n",
+				r.st.Iteration+1, filepath.Join(r.dir, CheckpointFile), r.st.Iteration, r.dir)
+			return res, ErrInterrupted
+		}
+		m, err := r.iterate(iters)
+		if err != nil {
+			return res, err
+		}
+		if err := r.record(m); err != nil {
+			return res, err
+		}
+		bar.Add(1)
+		if opts.afterEpoch != nil {
+			opts.afterEpoch(r.st.Iteration)
+		}
+	}
+	bar.Finish()
+	sum, err := r.finalEval(opts)
+	if err != nil {
+		return res, err
+	}
+	res.Epochs, res.Seconds, res.Final = r.st.Iteration, r.elapsed(), sum
+	return res, nil
+}
+
+func (r *ppoRun) elapsed() float64 { return r.offset + time.Since(r.started).Seconds() }
+
+func (r *ppoRun) setup(cfg *configs.Config, opts Options) error {
+	var ck *policy.Checkpoint
+	var err error
+	if opts.Resume != "" {
+		r.dir = opts.Resume
+		if cfg, err = ReadConfig(r.dir); err != nil {
+			return err
+		}
+		if ck, err = policy.LoadCheckpoint(filepath.Join(r.dir, CheckpointFile)); err != nil {
+			return err
+		}
+	}
+	r.cfg, r.p = cfg, cfg.Train.PPO
+	if r.spec, err = policy.SpecFor(cfg); err != nil {
+		return err
+	}
+	if ck != nil {
+		if err := r.restore(ck); err != nil {
+			return fmt.Errorf("resume %s: %w", r.dir, err)
+		}
+	} else {
+		r.net = policy.NewNet(r.spec, cfg.Train.Seed)
+		r.value = NewValueNet(r.spec.ObsDim, r.p.ValueHidden, cfg.Train.Seed+1)
+		r.st = ppoState{LogStd: append([]float64(nil), r.p.LogStdInit...), Obs: NewRunningStats(r.spec.ObsDim),
+			EnvEpisode: make([]int, r.p.NumEnvs)}
+		r.adamPi = NewAdam(cfg.Train.LR, r.piParams())
+		r.adamV = NewAdam(cfg.Train.LR, r.value.Params())
+	}
+	if r.learner, err = policy.NewUpstreamLearner(r.net, r.p.Minibatch); err != nil {
+		return err
+	}
+	if err := r.makeWorkers(); err != nil {
+		return err
+	}
+	if ck == nil {
+		if r.dir, err = (&imitation{cfg: cfg}).newDir(opts); err != nil {
+			return err
+		}
+		if err := r.save(CheckpointFile); err != nil {
+			return err
+		}
+	}
+	r.log("run %s: PPO, %s policy (%d parameters), shield %s, %d envs × %d steps per iteration, %d steps\n",
+		r.dir, r.spec.Head, r.net.NumParams(), r.p.Shield, r.p.NumEnvs, r.p.Steps, r.p.TotalSteps)
+	return nil
+}
+
+// piParams are the policy's parameters and its log-std.
+func (r *ppoRun) piParams() [][]float64 { return append(r.net.Params(), r.st.LogStd) }
+
+func (r *ppoRun) restore(ck *policy.Checkpoint) error {
+	var err error
+	if r.net, err = ck.Net(r.spec); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(ck.Extra, &r.st); err != nil || r.st.Obs == nil {
+		return fmt.Errorf("the checkpoint holds no PPO state (%v)", err)
+	}
+	r.offset = r.st.Seconds
+	r.value = NewValueNet(r.spec.ObsDim, r.p.ValueHidden, 0)
+	if len(r.st.Value) != len(r.value.Layers) {
+		return fmt.Errorf("the critic has %d layers, the config %d", len(r.st.Value), len(r.value.Layers))
+	}
+	for i, l := range r.st.Value {
+		copy(r.value.Layers[i].W, l.W)
+		copy(r.value.Layers[i].B, l.B)
+	}
+	r.adamPi = NewAdam(r.cfg.Train.LR, r.piParams())
+	if ck.Optimizer != nil {
+		r.adamPi.State = *ck.Optimizer
+	}
+	r.adamV = NewAdam(r.cfg.Train.LR, r.value.Params())
+	r.adamV.State = r.st.ValueAdam
+	rows, err := ReadPPOMetrics(r.dir)
+	if err != nil {
+		return err
+	}
+	r.rows = rows[:min(len(rows), r.st.Iteration)]
+	return nil
+}
+
+func (r *ppoRun) makeWorkers() error {
+	n, w := r.p.NumEnvs, min(workers(), r.p.NumEnvs)
+	r.workers = nil
+	for k := 0; k < w; k++ {
+		lo, hi := k*n/w, (k+1)*n/w
+		wk := &ppoWorker{first: lo, actor: policy.NewActor(r.net), feat: make([]float64, r.spec.FeatDim()),
+			norm: make([]float64, r.spec.ObsDim)}
+		wk.value = &ValueNet{Layers: r.value.Layers}
+		if r.p.Shield == "fixed" {
+			c, err := eval.NewController(r.cfg, "expert")
+			if err != nil {
+				return err
+			}
+			wk.shield = c
+		}
+		for i := lo; i < hi; i++ {
+			e, err := r.cfg.NewEnv()
+			if err != nil {
+				return err
+			}
+			wk.envs = append(wk.envs, e)
+			wk.rngs = append(wk.rngs, rand.New(rand.NewPCG(r.cfg.Train.Seed, uint64(i)+1<<32*uint64(r.st.Iteration))))
+			obs, _ := e.Reset(env.EpisodeSeed(r.cfg.Train.Seed, i, r.st.EnvEpisode[i]))
+			r.st.EnvEpisode[i]++
+			wk.obs = append(wk.obs, append([]float64(nil), obs...))
+			wk.ep = append(wk.ep, eval.Episode{MinBarrier: math.Inf(1)})
+		}
+		r.workers = append(r.workers, wk)
+	}
+	return nil
+}

@@ -1,0 +1,216 @@
+package train
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"image/color"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/barriergym/barriergym/atomicfile"
+	"github.com/barriergym/barriergym/configs"
+	"github.com/barriergym/barriergym/control"
+	"github.com/barriergym/barriergym/env"
+	"github.com/barriergym/barriergym/eval"
+	"github.com/barriergym/barriergym/policy"
+	"github.com/barriergym/barriergym/progress"
+	"go.yaml.in/yaml/v3"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+)
+
+func policyFeatures(spec policy.Spec, e env.Env, dst []float64) error {
+	return policy.Features(spec, e, dst)
+}
+
+// filterApply runs the fixed-gain expert filter on the sample a.
+func filterApply(c control.Controller, e env.Env, a [2]float64) control.Decision {
+	return c.(*control.Filter).Apply(e, a)
+}
+
+// Controller returns the controller that evaluates a trained policy as it
+// acts in training without exploration noise: the network's control, and
+// for a PPO run with the fixed shield, that control through the expert's
+// CBF-QP filter.
+func Controller(cfg *configs.Config, net *policy.Net) (control.Controller, error) {
+	pc := policy.Controller{Actor: policy.NewActor(net)}
+	if cfg.Train.Algorithm != "ppo" || cfg.Train.PPO.Shield != "fixed" {
+		return pc, nil
+	}
+	b := cfg.Barrier
+	return control.NewFilter(pc, control.FilterConfig{Gains: b.Gains, Weights: b.Weights, Rho: b.Rho, Sigma: b.Sigma})
+}
+
+// record writes the iteration's metrics, checkpoint and curves.
+func (r *ppoRun) record(m PPOMetrics) error {
+	r.rows = append(r.rows, m)
+	if err := r.save(CheckpointFile); err != nil {
+		return err
+	}
+	if err := WritePPOMetrics(r.dir, r.rows); err != nil {
+		return err
+	}
+	if r.st.Iteration%10 == 0 {
+		return WritePPOCurves(r.dir, r.rows)
+	}
+	return nil
+}
+
+func (r *ppoRun) save(name string) error {
+	text, err := yaml.Marshal(r.cfg)
+	if err != nil {
+		return err
+	}
+	ck := policy.NewCheckpoint(r.net, string(text))
+	ck.Epoch = r.st.Iteration
+	st := r.adamPi.State
+	ck.Optimizer = &st
+	r.st.Value = r.value.Layers
+	r.st.ValueAdam = r.adamV.State
+	r.st.Seconds = r.elapsed()
+	if ck.Extra, err = json.Marshal(r.st); err != nil {
+		return err
+	}
+	return ck.Save(filepath.Join(r.dir, name))
+}
+
+// finalEval evaluates the trained policy without noise and writes eval.json.
+func (r *ppoRun) finalEval(opts Options) (*eval.Summary, error) {
+	r.net.SetNormalization(r.st.Obs.Mean, r.st.Obs.Std())
+	if err := r.save(CheckpointFile); err != nil {
+		return nil, err
+	}
+	bar := progress.New(opts.Log, "final evaluation", r.cfg.Eval.Episodes)
+	eps, err := eval.Run(r.cfg, func() (control.Controller, error) { return Controller(r.cfg, r.net) },
+		eval.Seeds(r.cfg.Eval.Seed, r.cfg.Eval.Episodes), eval.Options{Workers: r.cfg.Eval.Workers, Progress: bar})
+	bar.Finish()
+	if err != nil {
+		return nil, err
+	}
+	s := eval.Summarize(r.dir, r.cfg.Env.Scenario, r.cfg.Eval.Seed, eps)
+	if err := WriteJSON(filepath.Join(r.dir, EvalFile), s); err != nil {
+		return nil, err
+	}
+	return &s, WritePPOCurves(r.dir, r.rows)
+}
+
+// WritePPOMetrics writes a PPO run's metrics.csv atomically.
+func WritePPOMetrics(dir string, rows []PPOMetrics) error {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write(ppoHeader)
+	for _, m := range rows {
+		rec := make([]string, 0, len(ppoHeader))
+		for _, v := range m.values() {
+			if math.IsNaN(v) {
+				rec = append(rec, "")
+			} else {
+				rec = append(rec, strconv.FormatFloat(v, 'g', 8, 64))
+			}
+		}
+		w.Write(rec)
+	}
+	w.Flush()
+	return atomicfile.WriteFile(filepath.Join(dir, MetricsFile), buf.Bytes(), 0o644)
+}
+
+// ReadPPOMetrics reads a PPO run's metrics.csv (missing: no rows).
+func ReadPPOMetrics(dir string) ([]PPOMetrics, error) {
+	p := filepath.Join(dir, MetricsFile)
+	data, err := os.ReadFile(p)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	var rows []PPOMetrics
+	for i, rec := range recs[min(1, len(recs)):] {
+		if len(rec) != len(ppoHeader) {
+			return nil, fmt.Errorf("%s:%d: %d columns, want %d", p, i+2, len(rec), len(ppoHeader))
+		}
+		v := make([]float64, len(rec))
+		for j, s := range rec {
+			v[j] = math.NaN()
+			if s != "" {
+				if v[j], err = strconv.ParseFloat(s, 64); err != nil {
+					return nil, fmt.Errorf("%s:%d: %s = %q", p, i+2, ppoHeader[j], s)
+				}
+			}
+		}
+		rows = append(rows, PPOMetrics{Iteration: int(v[0]), EpRet: v[1], EpCost: v[2], EpLen: v[3], SuccessRate: v[4],
+			CollisionRate: v[5], MinBarrier: v[6], Intervention: v[7], QPSlackActive: v[8], PolicyStd: v[9], KL: v[10],
+			ClipFrac: v[11], LossPi: v[12], LossV: v[13], FPS: v[14], TotalEnvSteps: int(v[15]),
+			TrainCollisionSteps: v[16], TrainCollidedEpisodes: v[17], Seconds: v[18]})
+	}
+	return rows, nil
+}
+
+// WritePPOCurves draws return, cost, success and cumulative collisions
+// against environment steps.
+func WritePPOCurves(dir string, rows []PPOMetrics) error {
+	panel := func(title string, get func(PPOMetrics) float64, c color.Color) (*plot.Plot, error) {
+		p := plot.New()
+		p.Title.Text = title
+		p.X.Label.Text = "environment steps"
+		var pts plotter.XYs
+		for _, m := range rows {
+			if v := get(m); !math.IsNaN(v) {
+				pts = append(pts, plotter.XY{X: float64(m.TotalEnvSteps), Y: v})
+			}
+		}
+		if len(pts) > 0 {
+			l, err := plotter.NewLine(pts)
+			if err != nil {
+				return nil, err
+			}
+			l.Color = c
+			p.Add(l)
+		}
+		return p, nil
+	}
+	specs := []struct {
+		title string
+		get   func(PPOMetrics) float64
+		c     color.Color
+	}{
+		{"episode return", func(m PPOMetrics) float64 { return m.EpRet }, color.RGBA{31, 119, 180, 255}},
+		{"episode cost (steps in collision)", func(m PPOMetrics) float64 { return m.EpCost }, color.RGBA{214, 39, 40, 255}},
+		{"success rate", func(m PPOMetrics) float64 { return m.SuccessRate }, color.RGBA{44, 160, 44, 255}},
+		{"training collisions (cumulative steps)", func(m PPOMetrics) float64 { return m.TrainCollisionSteps }, color.RGBA{148, 103, 189, 255}},
+	}
+	grid := [][]*plot.Plot{make([]*plot.Plot, 2), make([]*plot.Plot, 2)}
+	for i, s := range specs {
+		p, err := panel(s.title, s.get, s.c)
+		if err != nil {
+			return fmt.Errorf("curves: %w", err)
+		}
+		grid[i/2][i%2] = p
+	}
+	img := vgimg.New(10*vg.Inch, 7*vg.Inch)
+	dc := draw.New(img)
+	tiles := draw.Tiles{Rows: 2, Cols: 2, PadX: 4 * vg.Millimeter, PadY: 4 * vg.Millimeter,
+		PadTop: 2 * vg.Millimeter, PadBottom: 2 * vg.Millimeter, PadLeft: 2 * vg.Millimeter, PadRight: 2 * vg.Millimeter}
+	canvases := plot.Align(grid, tiles, dc)
+	for i := range grid {
+		for j := range grid[i] {
+			grid[i][j].Draw(canvases[i][j])
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
+		return fmt.Errorf("curves: %w", err)
+	}
+	return atomicfile.WriteFile(filepath.Join(dir, CurvesFile), buf.Bytes(), 0o644)
+}

@@ -1,0 +1,319 @@
+package train
+
+import (
+	"math"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/barriergym/barriergym/env"
+	"github.com/barriergym/barriergym/eval"
+)
+
+// InterventionTol is the change of the sampled action above which the
+// shield counts as having intervened.
+const InterventionTol = 1e-6
+
+// iterate collects one rollout and updates the policy and the critic.
+func (r *ppoRun) iterate(iters int) (PPOMetrics, error) {
+	start := time.Now()
+	r.net.SetNormalization(r.st.Obs.Mean, r.st.Obs.Std())
+	if r.p.AnnealLR {
+		lr := r.cfg.Train.LR * (1 - float64(r.st.Iteration)/float64(iters))
+		r.adamPi.LR, r.adamV.LR = lr, lr
+	}
+	r.collect()
+	m := r.episodeMetrics()
+	kl, clipFrac, lossPi, lossV, err := r.update()
+	if err != nil {
+		return m, err
+	}
+	// Fold this rollout's observations into the running statistics.
+	d := r.spec.ObsDim
+	for i := 0; i < len(r.buf.obs)/d; i++ {
+		r.st.Obs.Add(r.buf.obs[i*d : (i+1)*d])
+	}
+	n := r.p.NumEnvs * r.p.Steps
+	r.st.Iteration++
+	r.st.EnvSteps += n
+	m.Iteration, m.TotalEnvSteps = r.st.Iteration, r.st.EnvSteps
+	m.KL, m.ClipFrac, m.LossPi, m.LossV = kl, clipFrac, lossPi, lossV
+	m.PolicyStd = 0.5 * (math.Exp(r.st.LogStd[0]) + math.Exp(r.st.LogStd[1]))
+	m.Intervention = float64(r.buf.interventions) / float64(n)
+	m.QPSlackActive = float64(r.buf.slackSteps) / float64(n)
+	m.FPS = float64(n) / time.Since(start).Seconds()
+	m.TrainCollisionSteps, m.TrainCollidedEpisodes = r.st.Collisions, float64(r.st.Collided)
+	m.Seconds = r.elapsed()
+	return m, nil
+}
+
+// collect runs every environment for Steps steps, workers in parallel.
+func (r *ppoRun) collect() {
+	n, T, d, f := r.p.NumEnvs, r.p.Steps, r.spec.ObsDim, r.spec.FeatDim()
+	b := &r.buf
+	grow := func(s []float64, k int) []float64 {
+		if cap(s) < k {
+			return make([]float64, k)
+		}
+		return s[:k]
+	}
+	b.obs, b.feat, b.act = grow(b.obs, n*T*d), grow(b.feat, n*T*f), grow(b.act, n*T*2)
+	b.logp, b.val, b.rew = grow(b.logp, n*T), grow(b.val, n*T), grow(b.rew, n*T)
+	b.lastVal = grow(b.lastVal, n)
+	if cap(b.done) < n*T {
+		b.done = make([]bool, n*T)
+	}
+	b.done = b.done[:n*T]
+	b.interventions, b.slackSteps, b.finished = 0, 0, b.finished[:0]
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, w := range r.workers {
+		wg.Add(1)
+		go func(w *ppoWorker) {
+			defer wg.Done()
+			iv, sl, fin := r.runWorker(w)
+			mu.Lock()
+			b.interventions += iv
+			b.slackSteps += sl
+			b.finished = append(b.finished, fin...)
+			mu.Unlock()
+		}(w)
+	}
+	wg.Wait()
+	r.advantages()
+}
+
+// runWorker steps the worker's environments for one rollout.
+func (r *ppoRun) runWorker(w *ppoWorker) (interventions, slackSteps int, finished []eval.Episode) {
+	T, d, f := r.p.Steps, r.spec.ObsDim, r.spec.FeatDim()
+	b := &r.buf
+	sigma := [2]float64{math.Exp(r.st.LogStd[0]), math.Exp(r.st.LogStd[1])}
+	for j, e := range w.envs {
+		gi := w.first + j
+		for t := 0; t < T; t++ {
+			k := gi*T + t
+			obs := w.obs[j]
+			copy(b.obs[k*d:(k+1)*d], obs)
+			if f > 0 {
+				r.features(e, w.feat)
+				copy(b.feat[k*f:(k+1)*f], w.feat)
+			}
+			out := w.actor.Forward(obs, w.feat)
+			mu := out.U
+			a := [2]float64{mu[0] + sigma[0]*w.rngs[j].NormFloat64(), mu[1] + sigma[1]*w.rngs[j].NormFloat64()}
+			copy(b.act[2*k:2*k+2], a[:])
+			b.logp[k] = GaussianLogProb(a[:], mu[:], r.st.LogStd)
+			b.val[k] = w.value.Forward(r.normalize(obs, w.norm))
+			u, slack := r.shield(w, e, obs, a)
+			if math.Hypot(u[0]-a[0], u[1]-a[1]) > InterventionTol {
+				interventions++
+			}
+			if slack > 0 {
+				slackSteps++
+			}
+			next, rew, cost, term, trunc, info := e.Step(u[:])
+			ep := &w.ep[j]
+			ep.Return, ep.Cost, ep.Length = ep.Return+rew, ep.Cost+cost, ep.Length+1
+			ep.Collided = ep.Collided || info.Collision
+			ep.MinBarrier = math.Min(ep.MinBarrier, info.MinBarrier)
+			if trunc && !term {
+				rew += r.p.Gamma * w.value.Forward(r.normalize(next, w.norm))
+			}
+			b.rew[k], b.done[k] = rew, term || trunc
+			if term || trunc {
+				ep.Success = info.Success
+				finished = append(finished, *ep)
+				w.ep[j] = eval.Episode{MinBarrier: math.Inf(1)}
+				next, _ = e.Reset(env.EpisodeSeed(r.cfg.Train.Seed, gi, r.episodeNumber(gi)))
+			}
+			w.obs[j] = append(w.obs[j][:0], next...)
+		}
+		b.lastVal[gi] = w.value.Forward(r.normalize(w.obs[j], w.norm))
+	}
+	return interventions, slackSteps, finished
+}
+
+// episodeNumber returns and advances environment i's episode counter.
+// Each environment belongs to one worker, so no two goroutines touch the
+// same entry.
+func (r *ppoRun) episodeNumber(i int) int {
+	k := r.st.EnvEpisode[i]
+	r.st.EnvEpisode[i]++
+	return k
+}
+
+func (r *ppoRun) normalize(obs, dst []float64) []float64 {
+	for i, v := range obs {
+		dst[i] = (v - r.net.ObsMean[i]) / r.net.ObsStd[i]
+	}
+	return dst
+}
+
+func (r *ppoRun) features(e env.Env, dst []float64) {
+	if err := policyFeatures(r.spec, e, dst); err != nil {
+		panic(err) // the spec was built for this environment's scenario
+	}
+}
+
+// shield returns the control to execute for the sample a, and the slack.
+func (r *ppoRun) shield(w *ppoWorker, e env.Env, obs []float64, a [2]float64) ([2]float64, float64) {
+	switch r.p.Shield {
+	case "policy":
+		u, slack, _ := w.actor.Project(a)
+		return u, slack
+	case "fixed":
+		d := filterApply(w.shield, e, a)
+		return d.U, d.Slack
+	}
+	return a, 0
+}
+
+// advantages computes GAE per environment and the returns.
+func (r *ppoRun) advantages() {
+	n, T := r.p.NumEnvs, r.p.Steps
+	b := &r.buf
+	b.adv, b.ret = b.adv[:0], b.ret[:0]
+	vals := make([]float64, T+1)
+	for i := 0; i < n; i++ {
+		copy(vals, b.val[i*T:(i+1)*T])
+		vals[T] = b.lastVal[i]
+		adv, ret := GAE(b.rew[i*T:(i+1)*T], vals, b.done[i*T:(i+1)*T], r.p.Gamma, r.p.Lambda)
+		b.adv = append(b.adv, adv...)
+		b.ret = append(b.ret, ret...)
+	}
+}
+
+// episodeMetrics summarizes the episodes that ended in the rollout and
+// adds their collisions to the run's totals.
+func (r *ppoRun) episodeMetrics() PPOMetrics {
+	m := PPOMetrics{EpRet: math.NaN(), EpCost: math.NaN(), EpLen: math.NaN(), SuccessRate: math.NaN(),
+		CollisionRate: math.NaN(), MinBarrier: math.NaN()}
+	cost := 0.0
+	fin := r.buf.finished
+	for _, e := range fin {
+		cost += e.Cost
+		if e.Collided {
+			r.st.Collided++
+		}
+	}
+	r.st.Episodes += len(fin)
+	if len(fin) > 0 {
+		s := eval.Summarize("", "", 0, fin)
+		m.EpRet, m.EpCost, m.EpLen, m.SuccessRate = s.MeanReturn, s.MeanCost, s.MeanLength, s.SuccessRate
+		m.CollisionRate, m.MinBarrier = s.CollisionRate, s.MinBarrier
+	}
+	r.st.Collisions += cost
+	return m
+}
+
+// update runs the PPO epochs over the rollout.
+func (r *ppoRun) update() (kl, clipFrac, lossPi, lossV float64, err error) {
+	N, M := r.p.NumEnvs*r.p.Steps, r.p.Minibatch
+	rng := rand.New(rand.NewPCG(r.cfg.Train.Seed, uint64(r.st.Iteration)+7))
+	var klSum, cfSum, lpSum, lvSum float64
+	count := 0
+	for epoch := 0; epoch < r.p.UpdateEpochs; epoch++ {
+		perm := rng.Perm(N)
+		epochKL := 0.0
+		batches := N / M
+		for k := 0; k < batches; k++ {
+			idx := perm[k*M : (k+1)*M]
+			bkl, bcf, blp, err := r.policyStep(idx)
+			if err != nil {
+				return 0, 0, 0, 0, err
+			}
+			lvSum += r.valueStep(idx)
+			klSum, cfSum, lpSum = klSum+bkl, cfSum+bcf, lpSum+blp
+			epochKL += bkl / float64(batches)
+			count++
+		}
+		if r.p.TargetKL > 0 && epochKL > r.p.TargetKL {
+			break
+		}
+	}
+	c := float64(max(count, 1))
+	return klSum / c, cfSum / c, lpSum / c, lvSum / c, nil
+}
+
+// policyStep takes one gradient step of the clipped objective on a
+// minibatch: the objective and its derivative with respect to the Gaussian
+// mean (the QP's output) are computed here, the mean's Jacobian by the
+// Gorgonia graph through the QP op.
+func (r *ppoRun) policyStep(idx []int) (kl, clipFrac, loss float64, err error) {
+	M := float64(len(idx))
+	d, f := r.spec.ObsDim, r.spec.FeatDim()
+	b := &r.buf
+	adv := make([]float64, len(idx))
+	for i, k := range idx {
+		adv[i] = b.adv[k]
+	}
+	Normalize(adv)
+	a := r.workers[0].actor
+	sigma := [2]float64{math.Exp(r.st.LogStd[0]), math.Exp(r.st.LogStd[1])}
+	var dLogStd [2]float64
+	var g [2]float64
+	for i, k := range idx {
+		obs, feat := b.obs[k*d:(k+1)*d], b.feat[k*f:(k+1)*f]
+		mu := a.Forward(obs, feat).U
+		act := b.act[2*k : 2*k+2]
+		logp := GaussianLogProb(act, mu[:], r.st.LogStd)
+		obj, dlogp := ClippedSurrogate(logp, b.logp[k], adv[i], r.p.Clip)
+		loss -= obj / M
+		ratio := math.Exp(logp - b.logp[k])
+		kl += ((ratio - 1) - (logp - b.logp[k])) / M
+		if math.Abs(ratio-1) > r.p.Clip {
+			clipFrac += 1 / M
+		}
+		for c := 0; c < 2; c++ {
+			z := (act[c] - mu[c]) / sigma[c]
+			g[c] = -dlogp / M * z / sigma[c]
+			dLogStd[c] += -dlogp / M * (z*z - 1)
+		}
+		r.learner.Load(i, obs, feat, g[:])
+	}
+	if _, err := r.learner.Run(); err != nil {
+		return 0, 0, 0, err
+	}
+	grads, err := r.learner.Grads()
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	for c := range dLogStd {
+		dLogStd[c] -= r.p.EntCoef
+	}
+	all := append(grads, dLogStd[:])
+	ClipGradNorm(all, r.p.MaxGradNorm)
+	r.adamPi.Step(r.piParams(), all)
+	return kl, clipFrac, loss, nil
+}
+
+// valueStep takes one gradient step of the clipped value loss.
+func (r *ppoRun) valueStep(idx []int) float64 {
+	M := float64(len(idx))
+	d := r.spec.ObsDim
+	b := &r.buf
+	v := r.value
+	v.ZeroGrads()
+	norm := make([]float64, d)
+	loss := 0.0
+	for _, k := range idx {
+		pred := v.Forward(r.normalize(b.obs[k*d:(k+1)*d], norm))
+		ret, old := b.ret[k], b.val[k]
+		clipped := old + math.Max(-r.p.Clip, math.Min(r.p.Clip, pred-old))
+		lu, lc := (pred-ret)*(pred-ret), (clipped-ret)*(clipped-ret)
+		var dv float64
+		if lu >= lc {
+			loss += 0.5 * lu / M
+			dv = pred - ret
+		} else {
+			loss += 0.5 * lc / M
+			if math.Abs(pred-old) < r.p.Clip {
+				dv = clipped - ret
+			}
+		}
+		v.Backward(r.p.VFCoef * dv / M)
+	}
+	ClipGradNorm(v.Grads(), r.p.MaxGradNorm)
+	r.adamV.Step(v.Params(), v.Grads())
+	return loss
+}
