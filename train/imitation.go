@@ -107,10 +107,7 @@ func (r *imitation) setup(cfg *configs.Config, opts Options) error {
 	var err error
 	if opts.Resume != "" {
 		r.dir = opts.Resume
-		if cfg, err = ReadConfig(r.dir); err != nil {
-			return err
-		}
-		if ck, err = policy.LoadCheckpoint(filepath.Join(r.dir, CheckpointFile)); err != nil {
+		if cfg, ck, err = openResume(r.dir); err != nil {
 			return err
 		}
 		if r.rows, err = ReadMetrics(r.dir); err != nil {
@@ -148,7 +145,7 @@ func (r *imitation) setup(cfg *configs.Config, opts Options) error {
 		r.adam.State = *ck.Optimizer
 	}
 	if ck == nil {
-		if r.dir, err = r.newDir(opts); err != nil {
+		if r.dir, err = newDir(opts, cfg); err != nil {
 			return err
 		}
 		if err := r.saveCheckpoint(CheckpointFile); err != nil {
@@ -160,18 +157,30 @@ func (r *imitation) setup(cfg *configs.Config, opts Options) error {
 	return nil
 }
 
-func (r *imitation) newDir(opts Options) (string, error) {
+// newDir creates a new run's directory (opts.Dir, or a fresh one under
+// opts.Root) and writes the resolved config into it.
+func newDir(opts Options, cfg *configs.Config) (string, error) {
 	if opts.Dir != "" {
 		if err := mkdirNew(opts.Dir); err != nil {
 			return "", err
 		}
-		return opts.Dir, WriteConfig(opts.Dir, r.cfg)
+		return opts.Dir, WriteConfig(opts.Dir, cfg)
 	}
 	root := opts.Root
 	if root == "" {
 		root = "runs"
 	}
-	return NewRunDir(root, r.cfg, time.Now())
+	return NewRunDir(root, cfg, time.Now())
+}
+
+// openResume reads a run directory's config and latest checkpoint.
+func openResume(dir string) (*configs.Config, *policy.Checkpoint, error) {
+	cfg, err := ReadConfig(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	ck, err := policy.LoadCheckpoint(filepath.Join(dir, CheckpointFile))
+	return cfg, ck, err
 }
 
 // loadData reads or generates the demonstrations.

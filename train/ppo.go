@@ -153,10 +153,7 @@ func (r *ppoRun) setup(cfg *configs.Config, opts Options) error {
 	var err error
 	if opts.Resume != "" {
 		r.dir = opts.Resume
-		if cfg, err = ReadConfig(r.dir); err != nil {
-			return err
-		}
-		if ck, err = policy.LoadCheckpoint(filepath.Join(r.dir, CheckpointFile)); err != nil {
+		if cfg, ck, err = openResume(r.dir); err != nil {
 			return err
 		}
 	}
@@ -183,7 +180,7 @@ func (r *ppoRun) setup(cfg *configs.Config, opts Options) error {
 		return err
 	}
 	if ck == nil {
-		if r.dir, err = (&imitation{cfg: cfg}).newDir(opts); err != nil {
+		if r.dir, err = newDir(opts, cfg); err != nil {
 			return err
 		}
 		if err := r.save(CheckpointFile); err != nil {
