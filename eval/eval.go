@@ -87,23 +87,35 @@ func Seeds(base uint64, n int) []Start {
 // NewController returns a fresh controller by name: "expert" (the nominal
 // controller behind the configured CBF-QP filter) or "nominal" (unfiltered).
 func NewController(cfg *configs.Config, name string) (control.Controller, error) {
-	var nominal control.Controller
-	switch cfg.Env.Scenario {
-	case "robot2d":
-		nominal = control.DefaultRobot2DNominal()
-	case "nav":
-		nominal = control.DefaultNavNominal()
-	default:
+	nominal := Nominal(cfg)
+	if nominal == nil {
 		return nil, fmt.Errorf("no controllers for scenario %q", cfg.Env.Scenario)
 	}
 	switch name {
 	case "nominal":
 		return nominal, nil
 	case "expert":
-		b := cfg.Barrier
-		return control.NewFilter(nominal, control.FilterConfig{Gains: b.Gains, Weights: b.Weights, Rho: b.Rho, Sigma: b.Sigma})
+		return control.NewFilter(nominal, FilterConfig(cfg))
 	}
 	return nil, fmt.Errorf("unknown policy %q (want expert, nominal, or a run directory)", name)
+}
+
+// Nominal returns the scenario's nominal controller (nil for an unknown
+// scenario).
+func Nominal(cfg *configs.Config) control.Controller {
+	switch cfg.Env.Scenario {
+	case "robot2d":
+		return control.DefaultRobot2DNominal()
+	case "nav":
+		return control.DefaultNavNominal()
+	}
+	return nil
+}
+
+// FilterConfig returns the expert's CBF-QP filter settings of a config.
+func FilterConfig(cfg *configs.Config) control.FilterConfig {
+	b := cfg.Barrier
+	return control.FilterConfig{Gains: b.Gains, Weights: b.Weights, Rho: b.Rho, Sigma: b.Sigma}
 }
 
 // Options of Run.

@@ -19,6 +19,7 @@ type Actor struct {
 	gains  []float64
 	feat   []float64
 	obs    []float64
+	trunk  []float64 // the trunk's output, read by both branches
 	active []int
 }
 
@@ -72,7 +73,8 @@ func (a *Actor) Forward(obs, feat []float64) Output {
 		a.obs[i] = (v - n.ObsMean[i]) / n.ObsStd[i]
 	}
 	h := a.chain(n.Trunk, a.obs, false)
-	trunk := append([]float64(nil), h...) // branches both start from the trunk
+	trunk := append(a.trunk[:0], h...) // both branches start from the trunk
+	a.trunk = trunk
 	ref := a.chain(n.Ref, trunk, true)
 	var out Output
 	out.Ref = [2]float64{ref[0], ref[1]}

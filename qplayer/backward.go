@@ -29,13 +29,13 @@ func (g *Grad) slices() [6]*[]float64 {
 
 // backScratch is the backward pass's scratch memory in a workspace.
 type backScratch struct {
-	L, W, S, Ls     []float64
-	gt, dmu, v, dz  []float64
-	rows            []int
-	acc             [6][]float64 // this worker's sums for shared inputs
-	extGrad         [6][]float64 // elastic: gradient of the extended problem
-	extDz           []float64    // elastic: dz padded with zeros for t
-	nonFinite, skip int
+	L, W, S, Ls    []float64
+	gt, dmu, v, dz []float64
+	rows           []int
+	acc            [6][]float64 // this worker's sums for shared inputs
+	extGrad        [6][]float64 // elastic: gradient of the extended problem
+	extDz          []float64    // elastic: dz padded with zeros for t
+	nonFinite      int
 }
 
 func (bs *backScratch) grow(n int) {

@@ -94,7 +94,7 @@ type ppoWorker struct {
 	envs   []env.Env
 	actor  *policy.Actor
 	value  *ValueNet // shares the run's weights
-	shield control.Controller
+	shield *control.Filter
 	rngs   []*rand.Rand
 	obs    [][]float64
 	ep     []eval.Episode
@@ -235,11 +235,11 @@ func (r *ppoRun) makeWorkers() error {
 			norm: make([]float64, r.spec.ObsDim)}
 		wk.value = &ValueNet{Layers: r.value.Layers}
 		if r.p.Shield == "fixed" {
-			c, err := eval.NewController(r.cfg, "expert")
+			f, err := control.NewFilter(eval.Nominal(r.cfg), eval.FilterConfig(r.cfg))
 			if err != nil {
 				return err
 			}
-			wk.shield = c
+			wk.shield = f
 		}
 		for i := lo; i < hi; i++ {
 			e, err := r.cfg.NewEnv()

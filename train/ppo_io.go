@@ -14,7 +14,6 @@ import (
 	"github.com/barriergym/barriergym/atomicfile"
 	"github.com/barriergym/barriergym/configs"
 	"github.com/barriergym/barriergym/control"
-	"github.com/barriergym/barriergym/env"
 	"github.com/barriergym/barriergym/eval"
 	"github.com/barriergym/barriergym/policy"
 	"github.com/barriergym/barriergym/progress"
@@ -26,15 +25,6 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 )
 
-func policyFeatures(spec policy.Spec, e env.Env, dst []float64) error {
-	return policy.Features(spec, e, dst)
-}
-
-// filterApply runs the fixed-gain expert filter on the sample a.
-func filterApply(c control.Controller, e env.Env, a [2]float64) control.Decision {
-	return c.(*control.Filter).Apply(e, a)
-}
-
 // Controller returns the controller that evaluates a trained policy as it
 // acts in training without exploration noise: the network's control, and
 // for a PPO run with the fixed shield, that control through the expert's
@@ -44,8 +34,7 @@ func Controller(cfg *configs.Config, net *policy.Net) (control.Controller, error
 	if cfg.Train.Algorithm != "ppo" || cfg.Train.PPO.Shield != "fixed" {
 		return pc, nil
 	}
-	b := cfg.Barrier
-	return control.NewFilter(pc, control.FilterConfig{Gains: b.Gains, Weights: b.Weights, Rho: b.Rho, Sigma: b.Sigma})
+	return control.NewFilter(pc, eval.FilterConfig(cfg))
 }
 
 // record writes the iteration's metrics, checkpoint and curves.

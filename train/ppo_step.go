@@ -8,11 +8,8 @@ import (
 
 	"github.com/barriergym/barriergym/env"
 	"github.com/barriergym/barriergym/eval"
+	"github.com/barriergym/barriergym/policy"
 )
-
-// InterventionTol is the change of the sampled action above which the
-// shield counts as having intervened.
-const InterventionTol = 1e-6
 
 // iterate collects one rollout and updates the policy and the critic.
 func (r *ppoRun) iterate(iters int) (PPOMetrics, error) {
@@ -105,7 +102,7 @@ func (r *ppoRun) runWorker(w *ppoWorker) (interventions, slackSteps int, finishe
 			b.logp[k] = GaussianLogProb(a[:], mu[:], r.st.LogStd)
 			b.val[k] = w.value.Forward(r.normalize(obs, w.norm))
 			u, slack := r.shield(w, e, obs, a)
-			if math.Hypot(u[0]-a[0], u[1]-a[1]) > InterventionTol {
+			if math.Hypot(u[0]-a[0], u[1]-a[1]) > eval.InterventionTol {
 				interventions++
 			}
 			if slack > 0 {
@@ -150,7 +147,7 @@ func (r *ppoRun) normalize(obs, dst []float64) []float64 {
 }
 
 func (r *ppoRun) features(e env.Env, dst []float64) {
-	if err := policyFeatures(r.spec, e, dst); err != nil {
+	if err := policy.Features(r.spec, e, dst); err != nil {
 		panic(err) // the spec was built for this environment's scenario
 	}
 }
@@ -162,7 +159,7 @@ func (r *ppoRun) shield(w *ppoWorker, e env.Env, obs []float64, a [2]float64) ([
 		u, slack, _ := w.actor.Project(a)
 		return u, slack
 	case "fixed":
-		d := filterApply(w.shield, e, a)
+		d := w.shield.Apply(e, a)
 		return d.U, d.Slack
 	}
 	return a, 0

@@ -12,6 +12,7 @@ import (
 type ValueNet struct {
 	Layers []policy.Dense
 	acts   [][]float64 // per layer output, kept by Forward for Backward
+	deltas [][]float64 // per layer input gradient, scratch of Backward
 	grads  [][]float64 // in the order of Params
 }
 
@@ -77,7 +78,15 @@ func (v *ValueNet) Forward(x []float64) float64 {
 
 // Backward adds dV·∂V/∂θ to the gradients, for the last Forward.
 func (v *ValueNet) Backward(dV float64) {
-	delta := []float64{dV}
+	if len(v.deltas) != len(v.Layers)+1 {
+		v.deltas = make([][]float64, len(v.Layers)+1)
+		for i, l := range v.Layers {
+			v.deltas[i] = make([]float64, l.In)
+		}
+		v.deltas[len(v.Layers)] = make([]float64, 1)
+	}
+	delta := v.deltas[len(v.Layers)]
+	delta[0] = dV
 	for li := len(v.Layers) - 1; li >= 0; li-- {
 		l := &v.Layers[li]
 		in := v.acts[li]
@@ -87,7 +96,7 @@ func (v *ValueNet) Backward(dV float64) {
 		}
 		var prev []float64
 		if li > 0 {
-			prev = make([]float64, l.In)
+			prev = v.deltas[li]
 		}
 		for i, xi := range in {
 			row := l.W[i*l.Out : (i+1)*l.Out]

@@ -52,7 +52,8 @@ func Rollout(e env.Env, c control.Controller, start eval.Start, dt float64) ([]*
 		}
 		f.HUD = HUDLines(step, dt, ret, cost, minB, nil, status, d.Slack, d.Change)
 		frames = append(frames, &f)
-		trail = append(trail[:len(trail):len(trail)], [2]float64{e.State()[0], e.State()[1]})
+		// The trail only grows: each frame keeps its own length of it.
+		trail = append(trail, [2]float64{e.State()[0], e.State()[1]})
 		if term || trunc {
 			last := *base
 			last.SetRobot(e.State())

@@ -130,7 +130,7 @@ func (s *Session) Scene() *Scene {
 	case s.Paused:
 		state = "paused - Space run, Right step"
 	}
-	f.HUD = append(f.HUD, "seed "+itoa(int(s.Seed))+"  speed x"+ftoa(s.Speed)+"  "+state, "H help")
+	f.HUD = append(f.HUD, "seed "+strconv.FormatUint(s.Seed, 10)+"  speed x"+strconv.FormatFloat(s.Speed, 'g', 3, 64)+"  "+state, "H help")
 	return f
 }
 
@@ -202,7 +202,3 @@ func (s *Session) refresh() {
 	s.obs = append(s.obs[:0], s.Env.Observation()...)
 	s.last = s.Ctrl.Act(s.Env, s.obs)
 }
-
-func itoa(v int) string { return strconv.Itoa(v) }
-
-func ftoa(v float64) string { return strconv.FormatFloat(v, 'g', 3, 64) }

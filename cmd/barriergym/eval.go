@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/barriergym/barriergym/atomicfile"
@@ -101,16 +102,7 @@ func parseFlags(fs *flag.FlagSet, args []string, cli *cliEnv) (code int, done bo
 	return 0, false
 }
 
-func joinNames() string {
-	s := ""
-	for i, n := range configs.Names() {
-		if i > 0 {
-			s += ", "
-		}
-		s += n
-	}
-	return s
-}
+func joinNames() string { return strings.Join(configs.Names(), ", ") }
 
 // controllerFactory returns the config to evaluate on and a maker of
 // controllers: a run's policy with -run, else expert or nominal.
