@@ -81,6 +81,7 @@ type rollout struct {
 	logp, val, rew []float64
 	done           []bool
 	adv, ret       []float64
+	mean           []float64 // a minibatch's Gaussian means, scratch of policyStep
 	lastVal        []float64 // V after the last step, per env
 	interventions  int
 	slackSteps     int

@@ -215,11 +215,15 @@ func (r *ppoRun) update() (kl, clipFrac, lossPi, lossV float64, err error) {
 		batches := N / M
 		for k := 0; k < batches; k++ {
 			idx := perm[k*M : (k+1)*M]
+			// The critic's step is independent of the actor's: take it
+			// alongside.
+			lv := make(chan float64, 1)
+			go func() { lv <- r.valueStep(idx) }()
 			bkl, bcf, blp, err := r.policyStep(idx)
+			lvSum += <-lv
 			if err != nil {
 				return 0, 0, 0, 0, err
 			}
-			lvSum += r.valueStep(idx)
 			klSum, cfSum, lpSum = klSum+bkl, cfSum+bcf, lpSum+blp
 			epochKL += bkl / float64(batches)
 			count++
@@ -245,15 +249,15 @@ func (r *ppoRun) policyStep(idx []int) (kl, clipFrac, loss float64, err error) {
 		adv[i] = b.adv[k]
 	}
 	Normalize(adv)
-	a := r.workers[0].actor
+	means := r.means(idx)
 	sigma := [2]float64{math.Exp(r.st.LogStd[0]), math.Exp(r.st.LogStd[1])}
 	var dLogStd [2]float64
 	var g [2]float64
 	for i, k := range idx {
 		obs, feat := b.obs[k*d:(k+1)*d], b.feat[k*f:(k+1)*f]
-		mu := a.Forward(obs, feat).U
+		mu := means[2*i : 2*i+2]
 		act := b.act[2*k : 2*k+2]
-		logp := GaussianLogProb(act, mu[:], r.st.LogStd)
+		logp := GaussianLogProb(act, mu, r.st.LogStd)
 		obj, dlogp := ClippedSurrogate(logp, b.logp[k], adv[i], r.p.Clip)
 		loss -= obj / M
 		ratio := math.Exp(logp - b.logp[k])
@@ -282,6 +286,33 @@ func (r *ppoRun) policyStep(idx []int) (kl, clipFrac, loss float64, err error) {
 	ClipGradNorm(all, r.p.MaxGradNorm)
 	r.adamPi.Step(r.piParams(), all)
 	return kl, clipFrac, loss, nil
+}
+
+// means returns the policy's Gaussian means (the QP's outputs) for the
+// minibatch samples idx, two per sample, computed by the workers' actors
+// in parallel.
+func (r *ppoRun) means(idx []int) []float64 {
+	d, f := r.spec.ObsDim, r.spec.FeatDim()
+	b := &r.buf
+	if cap(b.mean) < 2*len(idx) {
+		b.mean = make([]float64, 2*len(idx))
+	}
+	out := b.mean[:2*len(idx)]
+	var wg sync.WaitGroup
+	w := len(r.workers)
+	for j, wk := range r.workers {
+		wg.Add(1)
+		go func(a *policy.Actor, lo, hi int) {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				k := idx[i]
+				u := a.Forward(b.obs[k*d:(k+1)*d], b.feat[k*f:(k+1)*f]).U
+				out[2*i], out[2*i+1] = u[0], u[1]
+			}
+		}(wk.actor, j*len(idx)/w, (j+1)*len(idx)/w)
+	}
+	wg.Wait()
+	return out
 }
 
 // valueStep takes one gradient step of the clipped value loss.
