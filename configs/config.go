@@ -113,7 +113,7 @@ func Default(scenario string) (*Config, error) {
 		Policy:  PolicyConfig{Head: "barriernet", Trunk: []int{128}, Branch: []int{32}, Activation: "relu"},
 		Train: TrainConfig{Algorithm: "imitation", Data: "expert", Episodes: 200, Seed: 1,
 			Epochs: 20, BatchSize: 64, LR: 1e-3, LRSchedule: "constant", EvalEvery: 5, EvalEpisodes: 10,
-			PPO: PPOConfig{NumEnvs: 16, Steps: 128, TotalSteps: 400_000, Minibatch: 256, UpdateEpochs: 10,
+			PPO: PPOConfig{NumEnvs: 32, Steps: 128, TotalSteps: 3_000_000, Minibatch: 512, UpdateEpochs: 4,
 				Gamma: 0.99, Lambda: 0.95, Clip: 0.2, EntCoef: 0, VFCoef: 0.5, MaxGradNorm: 0.5, TargetKL: 0.02,
 				AnnealLR: true, LogStdInit: []float64{-1, -0.5}, ValueHidden: []int{64, 64}, Shield: "policy"}},
 		Eval: EvalConfig{Episodes: 100, Seed: 1},

@@ -25,7 +25,7 @@ func tinyNav(t *testing.T, head, shield string, total int) *configs.Config {
 	n.Arena, n.Obstacles, n.MinStartGoal, n.Horizon, n.RadiusMin, n.RadiusMax = 5, 2, 2.5, 120, 0.3, 0.5
 	cfg.Policy.Head, cfg.Policy.Trunk = head, []int{32}
 	p := &cfg.Train.PPO
-	p.NumEnvs, p.Steps, p.TotalSteps, p.Minibatch, p.Shield = 8, 64, total, 128, shield
+	p.NumEnvs, p.Steps, p.TotalSteps, p.Minibatch, p.UpdateEpochs, p.Shield = 8, 64, total, 128, 10, shield
 	cfg.Eval.Episodes = 10
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
