@@ -26,6 +26,11 @@ type Decision struct {
 	// whose CBF row is active in the QP; it lives in the controller's
 	// scratch memory until the next Act.
 	Active []int
+	// Gains are the class-K gains of the QP's CBF rows this step: a
+	// filter's fixed ones, a BarrierNet policy's learned ones (for nav one
+	// per obstacle slot, nearest first; for robot2d p₁, p₂); nil without a
+	// safety layer. They live in the controller's memory until the next Act.
+	Gains []float64
 }
 
 // Controller chooses the control for an environment's current state. A

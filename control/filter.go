@@ -85,7 +85,7 @@ func (f *Filter) Apply(e env.Env, ref [2]float64) Decision {
 		b.G = append(b.G, r.G[0], r.G[1])
 		b.H = append(b.H, r.H)
 	}
-	d := Decision{Ref: ref, Filtered: true}
+	d := Decision{Ref: ref, Filtered: true, Gains: f.cfg.Gains}
 	f.hard.Solve(b, &f.res)
 	if f.res.Status[0] != qplayer.Optimal {
 		d.Infeasible = true

@@ -38,6 +38,9 @@ type Episode struct {
 	ChangeSum     float64 `json:"intervention_sum"` // Σ‖u − u_ref‖
 	SlackSteps    int     `json:"slack_active"`     // steps the elastic QP used slack
 	Infeasible    int     `json:"qp_infeasible"`    // steps the hard QP was infeasible
+	// MeanGains are the CBF rows' gains averaged over the episode's steps
+	// (see control.Decision.Gains); absent without a safety layer.
+	MeanGains []float64 `json:"mean_gains,omitempty"`
 }
 
 // Summary aggregates episodes.
@@ -59,6 +62,9 @@ type Summary struct {
 	InfeasibleRate   float64 `json:"qp_infeasible_rate"`
 	MeanLength       float64 `json:"mean_length"`
 	MeanFinalError   float64 `json:"mean_final_goal_error"` // robot2d |y − lane|, nav goal distance
+	// MeanGains are the CBF rows' gains averaged over every step of the
+	// episodes that report them: for a BarrierNet policy what it learned.
+	MeanGains []float64 `json:"mean_gains,omitempty"`
 }
 
 // Start puts an environment at an episode's initial condition.
@@ -203,7 +209,11 @@ func play(e env.Env, c control.Controller, s Start) (Episode, error) {
 		if d.Infeasible {
 			ep.Infeasible++
 		}
+		ep.MeanGains = addGains(ep.MeanGains, d.Gains)
 		if term || trunc {
+			for i := range ep.MeanGains {
+				ep.MeanGains[i] /= float64(ep.Length)
+			}
 			ep.Success = info.Success
 			ep.FinalState = append([]float64(nil), e.State()...)
 			ep.FinalError = e.GoalError()
@@ -212,12 +222,36 @@ func play(e env.Env, c control.Controller, s Start) (Episode, error) {
 	}
 }
 
+// addGains adds gains into sum, element by element, and returns sum (grown
+// on first use).
+func addGains(sum, gains []float64) []float64 {
+	if len(gains) == 0 {
+		return sum
+	}
+	if sum == nil {
+		sum = make([]float64, len(gains))
+	}
+	for i, g := range gains[:min(len(gains), len(sum))] {
+		sum[i] += g
+	}
+	return sum
+}
+
 // Summarize aggregates episodes.
 func Summarize(policy, scenario string, seed uint64, eps []Episode) Summary {
 	s := Summary{Policy: policy, Scenario: scenario, Episodes: len(eps), Seed: seed, MinBarrier: math.Inf(1)}
-	steps := 0
+	steps, gainSteps := 0, 0
 	for _, e := range eps {
 		steps += e.Length
+		if len(e.MeanGains) > 0 {
+			if s.MeanGains == nil {
+				s.MeanGains = make([]float64, len(e.MeanGains))
+			}
+			for i, g := range e.MeanGains[:min(len(e.MeanGains), len(s.MeanGains))] {
+				s.MeanGains[i] += g * float64(e.Length) // weighted by steps
+			}
+			gainSteps += e.Length
+		}
 		s.MeanReturn += e.Return
 		s.MeanFinalError += e.FinalError
 		s.MeanCost += e.Cost
@@ -248,5 +282,8 @@ func Summarize(policy, scenario string, seed uint64, eps []Episode) Summary {
 	s.MeanIntervention /= st
 	s.SlackActiveRate /= st
 	s.InfeasibleRate /= st
+	for i := range s.MeanGains {
+		s.MeanGains[i] /= float64(gainSteps)
+	}
 	return s
 }

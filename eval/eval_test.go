@@ -2,6 +2,7 @@ package eval
 
 import (
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -37,7 +38,14 @@ func TestRunExpertAndNominal(t *testing.T) {
 			t.Fatalf("episode %d differs between 1 and 2 workers", i)
 		}
 	}
+	// The expert reports its fixed gain; the nominal has no safety layer.
+	if s := Summarize("expert", "nav", 100, expert); !reflect.DeepEqual(s.MeanGains, []float64{2}) {
+		t.Errorf("expert mean gains %v, want [2]", s.MeanGains)
+	}
 	nominal := Summarize("nominal", "nav", 100, run("nominal", 2))
+	if nominal.MeanGains != nil {
+		t.Errorf("nominal mean gains %v, want none", nominal.MeanGains)
+	}
 	if nominal.CollisionRate == 0 || nominal.MeanCost == 0 || nominal.InterventionRate != 0 {
 		t.Errorf("nominal summary %+v: want collisions and no interventions", nominal)
 	}
@@ -48,14 +56,18 @@ func TestRunExpertAndNominal(t *testing.T) {
 
 func TestSummarize(t *testing.T) {
 	eps := []Episode{
-		{Return: 1, Cost: 2, Length: 10, Collided: true, MinBarrier: -1, Interventions: 5, ChangeSum: 1, SlackSteps: 2, FinalError: 1},
-		{Return: 3, Cost: 0, Length: 30, Success: true, MinBarrier: 2, Interventions: 3, ChangeSum: 3, Infeasible: 4, FinalError: 2},
+		{Return: 1, Cost: 2, Length: 10, Collided: true, MinBarrier: -1, Interventions: 5, ChangeSum: 1, SlackSteps: 2, FinalError: 1,
+			MeanGains: []float64{1, 4}},
+		{Return: 3, Cost: 0, Length: 30, Success: true, MinBarrier: 2, Interventions: 3, ChangeSum: 3, Infeasible: 4, FinalError: 2,
+			MeanGains: []float64{3, 0}},
+		{Length: 60, MinBarrier: 5}, // no safety layer: no gains, not in their mean
 	}
 	s := Summarize("p", "nav", 7, eps)
-	want := Summary{Policy: "p", Scenario: "nav", Episodes: 2, Seed: 7, SuccessRate: 0.5, CollisionRate: 0.5,
-		MeanReturn: 2, MeanCost: 1, CostRate: 2.0 / 40, MinBarrier: -1, MeanMinBarrier: 0.5,
-		InterventionRate: 8.0 / 40, MeanIntervention: 4.0 / 40, SlackActiveRate: 2.0 / 40, InfeasibleRate: 4.0 / 40, MeanLength: 20, MeanFinalError: 1.5}
-	if s != want {
+	want := Summary{Policy: "p", Scenario: "nav", Episodes: 3, Seed: 7, SuccessRate: 1.0 / 3, CollisionRate: 1.0 / 3,
+		MeanReturn: 4.0 / 3, MeanCost: 2.0 / 3, CostRate: 2.0 / 100, MinBarrier: -1, MeanMinBarrier: 2,
+		InterventionRate: 8.0 / 100, MeanIntervention: 4.0 / 100, SlackActiveRate: 2.0 / 100, InfeasibleRate: 4.0 / 100,
+		MeanLength: 100.0 / 3, MeanFinalError: 1, MeanGains: []float64{(10 + 90) / 40.0, 40 / 40.0}}
+	if !reflect.DeepEqual(s, want) {
 		t.Errorf("summary\n%+v\nwant\n%+v", s, want)
 	}
 }

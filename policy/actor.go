@@ -111,7 +111,7 @@ func (c Controller) Act(e env.Env, obs []float64) control.Decision {
 	lo, hi := e.ActionBounds()
 	u := [2]float64{math.Max(lo[0], math.Min(hi[0], o.U[0])), math.Max(lo[1], math.Min(hi[1], o.U[1]))}
 	d := control.Decision{Ref: o.Ref, U: u, Filtered: c.net.Spec.Head == HeadBarrierNet,
-		Slack: o.Slack, Status: o.Status}
+		Slack: o.Slack, Status: o.Status, Gains: o.Gains}
 	if d.Filtered {
 		d.Change = math.Hypot(u[0]-o.Ref[0], u[1]-o.Ref[1])
 		c.active = c.active[:0]

@@ -189,3 +189,31 @@ func TestUpstreamLearner(t *testing.T) {
 		}
 	}
 }
+
+// TestControllerReportsGains: a BarrierNet controller's decision carries
+// the gains its QP used, p_max·σ(·) of the gain branch; an MLP's none.
+func TestControllerReportsGains(t *testing.T) {
+	for _, tc := range []struct {
+		scenario, head string
+		gains          int // 0: none reported
+	}{
+		{"nav", HeadBarrierNet, 4},
+		{"robot2d", HeadBarrierNet, 2},
+		{"nav", HeadMLP, 0},
+	} {
+		s := specOf(t, tc.scenario, tc.head)
+		cfg, _ := configs.Load(tc.scenario)
+		e, _ := cfg.NewEnv()
+		obs, _ := e.Reset(3)
+		c := Controller{Actor: NewActor(NewNet(s, 5))}
+		d := c.Act(e, obs)
+		if len(d.Gains) != tc.gains {
+			t.Fatalf("%s/%s: %d gains %v, want %d", tc.scenario, tc.head, len(d.Gains), d.Gains, tc.gains)
+		}
+		for i, g := range d.Gains {
+			if !(g > 0 && g < s.PMax) || g != c.LastGains()[i] {
+				t.Errorf("%s/%s: gain %d = %v, want in (0, %v) and equal to LastGains %v", tc.scenario, tc.head, i, g, s.PMax, c.LastGains())
+			}
+		}
+	}
+}

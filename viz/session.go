@@ -120,7 +120,7 @@ func (s *Session) Scene() *Scene {
 	case s.Safety:
 		status = "none (no safety layer)"
 	}
-	f.HUD = HUDLines(s.step, s.Dt, s.ret, s.cost, s.minB, gainsOf(s.Ctrl), status, s.last.Slack, s.last.Change)
+	f.HUD = HUDLines(s.step, s.Dt, s.ret, s.cost, s.minB, s.last.Gains, status, s.last.Slack, s.last.Change)
 	state := "running"
 	switch {
 	case s.Done && s.collided:
@@ -132,17 +132,6 @@ func (s *Session) Scene() *Scene {
 	}
 	f.HUD = append(f.HUD, "seed "+strconv.FormatUint(s.Seed, 10)+"  speed x"+strconv.FormatFloat(s.Speed, 'g', 3, 64)+"  "+state, "H help")
 	return f
-}
-
-// GainReporter is implemented by controllers that can tell their current
-// CBF gains (learned policies).
-type GainReporter interface{ Gains() []float64 }
-
-func gainsOf(c control.Controller) []float64 {
-	if g, ok := c.(GainReporter); ok {
-		return g.Gains()
-	}
-	return nil
 }
 
 // AddObstacle adds an obstacle at (x, y) (nav), or moves the obstacle

@@ -18,7 +18,6 @@ import (
 	"github.com/barriergym/barriergym/configs"
 	"github.com/barriergym/barriergym/control"
 	"github.com/barriergym/barriergym/eval"
-	"github.com/barriergym/barriergym/policy"
 	"github.com/barriergym/barriergym/train"
 	"github.com/barriergym/barriergym/viz"
 	"github.com/hajimehoshi/ebiten/v2"
@@ -91,9 +90,6 @@ func session(o options) (*viz.Session, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		if pc, ok := ctrl.(policy.Controller); ok {
-			ctrl = gainController{pc}
-		}
 		cfg, title = c, o.run
 	} else {
 		c, err := configs.Load(o.config)
@@ -111,11 +107,6 @@ func session(o options) (*viz.Session, string, error) {
 	}
 	return viz.NewSession(e, ctrl, o.seed, cfg.Dt()), title, nil
 }
-
-// gainController reports a policy's latest gains to the HUD.
-type gainController struct{ policy.Controller }
-
-func (g gainController) Gains() []float64 { return g.LastGains() }
 
 func run(o options) error {
 	if o.width < 200 || o.height < 150 {

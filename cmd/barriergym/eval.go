@@ -214,10 +214,29 @@ func printSummary(w io.Writer, name string, s eval.Summary) {
 		{"mean episode length", fmt.Sprintf("%.1f steps", s.MeanLength)},
 		{"mean final goal error", fmt.Sprintf("%.3f m (%s)", s.MeanFinalError, goalErrorMeaning(s.Scenario))},
 	}
+	if len(s.MeanGains) > 0 {
+		rows = append(rows, struct{ k, v string }{"mean CBF gains", gainsText(s)})
+	}
 	for _, r := range rows {
 		fmt.Fprintf(tw, "  %s\t%s\n", r.k, r.v)
 	}
 	tw.Flush()
+}
+
+// gainsText lists the summary's mean CBF gains and what they are.
+func gainsText(s eval.Summary) string {
+	parts := make([]string, len(s.MeanGains))
+	for i, g := range s.MeanGains {
+		parts[i] = fmt.Sprintf("%.2f", g)
+	}
+	what := "p₁, p₂"
+	switch {
+	case s.Scenario == "nav" && len(s.MeanGains) == 1:
+		what = "α, every obstacle"
+	case s.Scenario == "nav":
+		what = "α per obstacle, nearest first"
+	}
+	return strings.Join(parts, " ") + " (" + what + ")"
 }
 
 func goalErrorMeaning(scenario string) string {

@@ -172,7 +172,7 @@ func TestEvalPictures(t *testing.T) {
 
 func TestTrainPPOCommand(t *testing.T) {
 	dir := t.TempDir() + "/ppo"
-	code, out, errs := runCLI(t, "", "train", "-config", "nav-ppo", "-steps", "2048", "-out", dir)
+	code, out, errs := runCLI(t, "", "train", "-config", "nav-ppo", "-steps", "4096", "-out", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
