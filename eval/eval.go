@@ -209,7 +209,7 @@ func play(e env.Env, c control.Controller, s Start) (Episode, error) {
 		if d.Infeasible {
 			ep.Infeasible++
 		}
-		ep.MeanGains = addGains(ep.MeanGains, d.Gains)
+		ep.MeanGains = addGains(ep.MeanGains, d.Gains, 1)
 		if term || trunc {
 			for i := range ep.MeanGains {
 				ep.MeanGains[i] /= float64(ep.Length)
@@ -222,9 +222,9 @@ func play(e env.Env, c control.Controller, s Start) (Episode, error) {
 	}
 }
 
-// addGains adds gains into sum, element by element, and returns sum (grown
-// on first use).
-func addGains(sum, gains []float64) []float64 {
+// addGains adds weight·gains into sum, element by element, and returns
+// sum (made on first use).
+func addGains(sum, gains []float64, weight float64) []float64 {
 	if len(gains) == 0 {
 		return sum
 	}
@@ -232,7 +232,7 @@ func addGains(sum, gains []float64) []float64 {
 		sum = make([]float64, len(gains))
 	}
 	for i, g := range gains[:min(len(gains), len(sum))] {
-		sum[i] += g
+		sum[i] += weight * g
 	}
 	return sum
 }
@@ -244,12 +244,7 @@ func Summarize(policy, scenario string, seed uint64, eps []Episode) Summary {
 	for _, e := range eps {
 		steps += e.Length
 		if len(e.MeanGains) > 0 {
-			if s.MeanGains == nil {
-				s.MeanGains = make([]float64, len(e.MeanGains))
-			}
-			for i, g := range e.MeanGains[:min(len(e.MeanGains), len(s.MeanGains))] {
-				s.MeanGains[i] += g * float64(e.Length) // weighted by steps
-			}
+			s.MeanGains = addGains(s.MeanGains, e.MeanGains, float64(e.Length)) // weighted by steps
 			gainSteps += e.Length
 		}
 		s.MeanReturn += e.Return

@@ -49,20 +49,17 @@ type imitation struct {
 	learner      *policy.Learner
 	adam         *Adam
 	train, valid *Dataset
-	dir          string
 	rows         []Metrics
 	best         float64
 	epoch        int // epochs completed
-	started      time.Time
-	offset       float64 // seconds spent before a resume
-	log          io.Writer
+	runBase
 }
 
 // Imitation trains cfg's policy to imitate demonstrations and writes the
 // run directory. With opts.Resume it continues that run from its last
 // checkpoint, with its own config.
 func Imitation(ctx context.Context, cfg *configs.Config, opts Options) (*Result, error) {
-	r := &imitation{log: opts.Log, best: math.Inf(1), started: time.Now()}
+	r := &imitation{runBase: runBase{log: opts.Log, started: time.Now()}, best: math.Inf(1)}
 	if err := r.setup(cfg, opts); err != nil {
 		return nil, err
 	}
@@ -92,14 +89,6 @@ func Imitation(ctx context.Context, cfg *configs.Config, opts Options) (*Result,
 	res.Epochs, res.Seconds, res.Final = r.epoch, r.elapsed(), sum
 	return res, nil
 }
-
-func (r *imitation) logf(format string, args ...any) {
-	if r.log != nil {
-		fmt.Fprintf(r.log, format, args...)
-	}
-}
-
-func (r *imitation) elapsed() float64 { return r.offset + time.Since(r.started).Seconds() }
 
 // setup resolves the run directory, data, network and optimizer.
 func (r *imitation) setup(cfg *configs.Config, opts Options) error {

@@ -54,6 +54,13 @@ func (m PPOMetrics) values() []float64 {
 		float64(m.TotalEnvSteps), m.TrainCollisionSteps, m.TrainCollidedEpisodes, m.Seconds}
 }
 
+func ppoMetricsOf(v []float64) PPOMetrics {
+	return PPOMetrics{Iteration: int(v[0]), EpRet: v[1], EpCost: v[2], EpLen: v[3], SuccessRate: v[4],
+		CollisionRate: v[5], MinBarrier: v[6], Intervention: v[7], QPSlackActive: v[8], PolicyStd: v[9], KL: v[10],
+		ClipFrac: v[11], LossPi: v[12], LossV: v[13], FPS: v[14], TotalEnvSteps: int(v[15]),
+		TrainCollisionSteps: v[16], TrainCollidedEpisodes: v[17], Seconds: v[18]}
+}
+
 // ppoRun is one PPO training run.
 type ppoRun struct {
 	cfg     *configs.Config
@@ -67,11 +74,8 @@ type ppoRun struct {
 	adamV   *Adam
 	workers []*ppoWorker
 	buf     rollout
-	dir     string
 	rows    []PPOMetrics
-	log     func(format string, args ...any)
-	started time.Time
-	offset  float64 // seconds spent before a resume
+	runBase
 }
 
 // rollout holds one iteration's transitions, environment-major: sample
@@ -81,11 +85,14 @@ type rollout struct {
 	logp, val, rew []float64
 	done           []bool
 	adv, ret       []float64
-	mean           []float64 // a minibatch's Gaussian means, scratch of policyStep
-	lastVal        []float64 // V after the last step, per env
-	interventions  int
-	slackSteps     int
-	finished       []eval.Episode
+	// Scratch of the update: a minibatch's Gaussian means and advantages
+	// (policyStep), a normalized observation (valueStep, which runs
+	// alongside).
+	mean, mbAdv, valueObs []float64
+	lastVal               []float64 // V after the last step, per env
+	interventions         int
+	slackSteps            int
+	finished              []eval.Episode
 }
 
 // ppoWorker steps a share of the environments with its own actor, critic
@@ -106,23 +113,19 @@ type ppoWorker struct {
 // PPO trains cfg's policy with proximal policy optimization and writes a
 // run directory; with opts.Resume it continues that run.
 func PPO(ctx context.Context, cfg *configs.Config, opts Options) (*Result, error) {
-	r := &ppoRun{started: time.Now(), log: func(format string, args ...any) {
-		if opts.Log != nil {
-			fmt.Fprintf(opts.Log, format, args...)
-		}
-	}}
+	r := &ppoRun{runBase: runBase{log: opts.Log, started: time.Now()}}
 	if err := r.setup(cfg, opts); err != nil {
 		return nil, err
 	}
 	defer r.learner.Close()
 	res := &Result{Dir: r.dir}
 	iters := r.p.TotalSteps / (r.p.NumEnvs * r.p.Steps)
-	bar := progress.New(opts.Log, "ppo", iters)
+	bar := progress.New(r.log, "ppo", iters)
 	for r.st.Iteration < iters {
 		if ctx.Err() != nil {
 			bar.Finish()
 			res.Epochs = r.st.Iteration
-			r.log("interrupted at iteration %d; %s holds iteration %d: continue with -resume %s\n",
+			r.logf("interrupted at iteration %d; %s holds iteration %d: continue with -resume %s\n",
 				r.st.Iteration+1, filepath.Join(r.dir, CheckpointFile), r.st.Iteration, r.dir)
 			return res, ErrInterrupted
 		}
@@ -139,15 +142,13 @@ func PPO(ctx context.Context, cfg *configs.Config, opts Options) (*Result, error
 		}
 	}
 	bar.Finish()
-	sum, err := r.finalEval(opts)
+	sum, err := r.finalEval()
 	if err != nil {
 		return res, err
 	}
 	res.Epochs, res.Seconds, res.Final = r.st.Iteration, r.elapsed(), sum
 	return res, nil
 }
-
-func (r *ppoRun) elapsed() float64 { return r.offset + time.Since(r.started).Seconds() }
 
 func (r *ppoRun) setup(cfg *configs.Config, opts Options) error {
 	var ck *policy.Checkpoint
@@ -188,7 +189,7 @@ func (r *ppoRun) setup(cfg *configs.Config, opts Options) error {
 			return err
 		}
 	}
-	r.log("run %s: PPO, %s policy (%d parameters), shield %s, %d envs × %d steps per iteration, %d steps\n",
+	r.logf("run %s: PPO, %s policy (%d parameters), shield %s, %d envs × %d steps per iteration, %d steps\n",
 		r.dir, r.spec.Head, r.net.NumParams(), r.p.Shield, r.p.NumEnvs, r.p.Steps, r.p.TotalSteps)
 	return nil
 }

@@ -2,14 +2,11 @@ package train
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"image/color"
 	"math"
-	"os"
 	"path/filepath"
-	"strconv"
 
 	"github.com/barriergym/barriergym/atomicfile"
 	"github.com/barriergym/barriergym/configs"
@@ -71,12 +68,12 @@ func (r *ppoRun) save(name string) error {
 }
 
 // finalEval evaluates the trained policy without noise and writes eval.json.
-func (r *ppoRun) finalEval(opts Options) (*eval.Summary, error) {
+func (r *ppoRun) finalEval() (*eval.Summary, error) {
 	r.net.SetNormalization(r.st.Obs.Mean, r.st.Obs.Std())
 	if err := r.save(CheckpointFile); err != nil {
 		return nil, err
 	}
-	bar := progress.New(opts.Log, "final evaluation", r.cfg.Eval.Episodes)
+	bar := progress.New(r.log, "final evaluation", r.cfg.Eval.Episodes)
 	eps, err := eval.Run(r.cfg, func() (control.Controller, error) { return Controller(r.cfg, r.net) },
 		eval.Seeds(r.cfg.Eval.Seed, r.cfg.Eval.Episodes), eval.Options{Workers: r.cfg.Eval.Workers, Progress: bar})
 	bar.Finish()
@@ -92,58 +89,12 @@ func (r *ppoRun) finalEval(opts Options) (*eval.Summary, error) {
 
 // WritePPOMetrics writes a PPO run's metrics.csv atomically.
 func WritePPOMetrics(dir string, rows []PPOMetrics) error {
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	w.Write(ppoHeader)
-	for _, m := range rows {
-		rec := make([]string, 0, len(ppoHeader))
-		for _, v := range m.values() {
-			if math.IsNaN(v) {
-				rec = append(rec, "")
-			} else {
-				rec = append(rec, strconv.FormatFloat(v, 'g', 8, 64))
-			}
-		}
-		w.Write(rec)
-	}
-	w.Flush()
-	return atomicfile.WriteFile(filepath.Join(dir, MetricsFile), buf.Bytes(), 0o644)
+	return writeTable(filepath.Join(dir, MetricsFile), ppoHeader, rows, PPOMetrics.values)
 }
 
 // ReadPPOMetrics reads a PPO run's metrics.csv (missing: no rows).
 func ReadPPOMetrics(dir string) ([]PPOMetrics, error) {
-	p := filepath.Join(dir, MetricsFile)
-	data, err := os.ReadFile(p)
-	if os.IsNotExist(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p, err)
-	}
-	var rows []PPOMetrics
-	for i, rec := range recs[min(1, len(recs)):] {
-		if len(rec) != len(ppoHeader) {
-			return nil, fmt.Errorf("%s:%d: %d columns, want %d", p, i+2, len(rec), len(ppoHeader))
-		}
-		v := make([]float64, len(rec))
-		for j, s := range rec {
-			v[j] = math.NaN()
-			if s != "" {
-				if v[j], err = strconv.ParseFloat(s, 64); err != nil {
-					return nil, fmt.Errorf("%s:%d: %s = %q", p, i+2, ppoHeader[j], s)
-				}
-			}
-		}
-		rows = append(rows, PPOMetrics{Iteration: int(v[0]), EpRet: v[1], EpCost: v[2], EpLen: v[3], SuccessRate: v[4],
-			CollisionRate: v[5], MinBarrier: v[6], Intervention: v[7], QPSlackActive: v[8], PolicyStd: v[9], KL: v[10],
-			ClipFrac: v[11], LossPi: v[12], LossV: v[13], FPS: v[14], TotalEnvSteps: int(v[15]),
-			TrainCollisionSteps: v[16], TrainCollidedEpisodes: v[17], Seconds: v[18]})
-	}
-	return rows, nil
+	return readTable(filepath.Join(dir, MetricsFile), ppoHeader, ppoMetricsOf)
 }
 
 // WritePPOCurves draws return, cost, success and cumulative collisions

@@ -244,10 +244,11 @@ func (r *ppoRun) policyStep(idx []int) (kl, clipFrac, loss float64, err error) {
 	M := float64(len(idx))
 	d, f := r.spec.ObsDim, r.spec.FeatDim()
 	b := &r.buf
-	adv := make([]float64, len(idx))
-	for i, k := range idx {
-		adv[i] = b.adv[k]
+	adv := b.mbAdv[:0]
+	for _, k := range idx {
+		adv = append(adv, b.adv[k])
 	}
+	b.mbAdv = adv
 	Normalize(adv)
 	means := r.means(idx)
 	sigma := [2]float64{math.Exp(r.st.LogStd[0]), math.Exp(r.st.LogStd[1])}
@@ -322,7 +323,10 @@ func (r *ppoRun) valueStep(idx []int) float64 {
 	b := &r.buf
 	v := r.value
 	v.ZeroGrads()
-	norm := make([]float64, d)
+	if len(b.valueObs) != d {
+		b.valueObs = make([]float64, d)
+	}
+	norm := b.valueObs
 	loss := 0.0
 	for _, k := range idx {
 		pred := v.Forward(r.normalize(b.obs[k*d:(k+1)*d], norm))

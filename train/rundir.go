@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -85,60 +86,75 @@ type Metrics struct {
 var metricsHeader = []string{"Epoch", "Loss", "ValLoss", "EpRet", "SuccessRate", "Collisions", "MinBarrier",
 	"Intervention", "QPSlackActive", "Seconds", "FPS"}
 
-func (m Metrics) record() []string {
-	f := func(v float64) string {
-		if math.IsNaN(v) {
-			return ""
-		}
-		return strconv.FormatFloat(v, 'g', 8, 64)
-	}
-	return []string{strconv.Itoa(m.Epoch), f(m.Loss), f(m.ValLoss), f(m.EpRet), f(m.SuccessRate), f(m.Collisions),
-		f(m.MinBarrier), f(m.Intervention), f(m.QPSlackActive), f(m.Seconds), f(m.FPS)}
+func (m Metrics) values() []float64 {
+	return []float64{float64(m.Epoch), m.Loss, m.ValLoss, m.EpRet, m.SuccessRate, m.Collisions,
+		m.MinBarrier, m.Intervention, m.QPSlackActive, m.Seconds, m.FPS}
+}
+
+func metricsOf(v []float64) Metrics {
+	return Metrics{Epoch: int(v[0]), Loss: v[1], ValLoss: v[2], EpRet: v[3], SuccessRate: v[4],
+		Collisions: v[5], MinBarrier: v[6], Intervention: v[7], QPSlackActive: v[8], Seconds: v[9], FPS: v[10]}
 }
 
 // WriteMetrics writes all rows atomically.
 func WriteMetrics(dir string, rows []Metrics) error {
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	w.Write(metricsHeader)
-	for _, r := range rows {
-		w.Write(r.record())
-	}
-	w.Flush()
-	return atomicfile.WriteFile(filepath.Join(dir, MetricsFile), buf.Bytes(), 0o644)
+	return writeTable(filepath.Join(dir, MetricsFile), metricsHeader, rows, Metrics.values)
 }
 
 // ReadMetrics reads metrics.csv (for resuming); a missing file is no rows.
 func ReadMetrics(dir string) ([]Metrics, error) {
-	p := filepath.Join(dir, MetricsFile)
-	f, err := os.Open(p)
+	return readTable(filepath.Join(dir, MetricsFile), metricsHeader, metricsOf)
+}
+
+// writeTable writes a header and one CSV record of numbers per row,
+// atomically; NaN (not measured that row) is an empty cell.
+func writeTable[T any](path string, header []string, rows []T, values func(T) []float64) error {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write(header)
+	rec := make([]string, len(header))
+	for _, r := range rows {
+		for j, v := range values(r) {
+			rec[j] = ""
+			if !math.IsNaN(v) {
+				rec[j] = strconv.FormatFloat(v, 'g', 8, 64)
+			}
+		}
+		w.Write(rec)
+	}
+	w.Flush()
+	return atomicfile.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+// readTable reads a file writeTable wrote, checking every record against
+// header; a missing file is no rows.
+func readTable[T any](path string, header []string, row func([]float64) T) ([]T, error) {
+	data, err := os.ReadFile(path)
 	if os.IsNotExist(err) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
+	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", p, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	var rows []Metrics
-	for i, r := range recs[min(1, len(recs)):] {
-		if len(r) != len(metricsHeader) {
-			return nil, fmt.Errorf("%s:%d: %d columns, want %d", p, i+2, len(r), len(metricsHeader))
+	var rows []T
+	for i, rec := range recs[min(1, len(recs)):] {
+		if len(rec) != len(header) {
+			return nil, fmt.Errorf("%s:%d: %d columns, want %d", path, i+2, len(rec), len(header))
 		}
-		v := make([]float64, len(r))
-		for j, s := range r {
+		v := make([]float64, len(rec))
+		for j, s := range rec {
 			v[j] = math.NaN()
 			if s != "" {
 				if v[j], err = strconv.ParseFloat(s, 64); err != nil {
-					return nil, fmt.Errorf("%s:%d: %s = %q", p, i+2, metricsHeader[j], s)
+					return nil, fmt.Errorf("%s:%d: %s = %q", path, i+2, header[j], s)
 				}
 			}
 		}
-		rows = append(rows, Metrics{Epoch: int(v[0]), Loss: v[1], ValLoss: v[2], EpRet: v[3], SuccessRate: v[4],
-			Collisions: v[5], MinBarrier: v[6], Intervention: v[7], QPSlackActive: v[8], Seconds: v[9], FPS: v[10]})
+		rows = append(rows, row(v))
 	}
 	return rows, nil
 }
@@ -184,3 +200,21 @@ func LoadPolicy(dir, file string) (*configs.Config, *policy.Net, error) {
 	}
 	return cfg, net, nil
 }
+
+// runBase is what every training run keeps beside its learning state: its
+// directory, where progress goes, and its wall-clock.
+type runBase struct {
+	dir     string
+	log     io.Writer // nil for silence
+	started time.Time
+	offset  float64 // seconds spent before a resume
+}
+
+func (r *runBase) logf(format string, args ...any) {
+	if r.log != nil {
+		fmt.Fprintf(r.log, format, args...)
+	}
+}
+
+// elapsed is the run's wall-clock in seconds, resumed parts included.
+func (r *runBase) elapsed() float64 { return r.offset + time.Since(r.started).Seconds() }
