@@ -92,13 +92,11 @@ func Imitation(ctx context.Context, cfg *configs.Config, opts Options) (*Result,
 
 // setup resolves the run directory, data, network and optimizer.
 func (r *imitation) setup(cfg *configs.Config, opts Options) error {
-	var ck *policy.Checkpoint
-	var err error
-	if opts.Resume != "" {
-		r.dir = opts.Resume
-		if cfg, ck, err = openResume(r.dir); err != nil {
-			return err
-		}
+	cfg, ck, err := r.open(cfg, opts)
+	if err != nil {
+		return err
+	}
+	if ck != nil {
 		if r.rows, err = ReadMetrics(r.dir); err != nil {
 			return err
 		}
@@ -160,16 +158,6 @@ func newDir(opts Options, cfg *configs.Config) (string, error) {
 		root = "runs"
 	}
 	return NewRunDir(root, cfg, time.Now())
-}
-
-// openResume reads a run directory's config and latest checkpoint.
-func openResume(dir string) (*configs.Config, *policy.Checkpoint, error) {
-	cfg, err := ReadConfig(dir)
-	if err != nil {
-		return nil, nil, err
-	}
-	ck, err := policy.LoadCheckpoint(filepath.Join(dir, CheckpointFile))
-	return cfg, ck, err
 }
 
 // loadData reads or generates the demonstrations.

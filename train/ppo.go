@@ -151,13 +151,9 @@ func PPO(ctx context.Context, cfg *configs.Config, opts Options) (*Result, error
 }
 
 func (r *ppoRun) setup(cfg *configs.Config, opts Options) error {
-	var ck *policy.Checkpoint
-	var err error
-	if opts.Resume != "" {
-		r.dir = opts.Resume
-		if cfg, ck, err = openResume(r.dir); err != nil {
-			return err
-		}
+	cfg, ck, err := r.open(cfg, opts)
+	if err != nil {
+		return err
 	}
 	r.cfg, r.p = cfg, cfg.Train.PPO
 	if r.spec, err = policy.SpecFor(cfg); err != nil {

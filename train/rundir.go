@@ -218,3 +218,19 @@ func (r *runBase) logf(format string, args ...any) {
 
 // elapsed is the run's wall-clock in seconds, resumed parts included.
 func (r *runBase) elapsed() float64 { return r.offset + time.Since(r.started).Seconds() }
+
+// open returns cfg and no checkpoint for a new run; with opts.Resume it
+// points the run at that directory and returns the config and latest
+// checkpoint stored there.
+func (r *runBase) open(cfg *configs.Config, opts Options) (*configs.Config, *policy.Checkpoint, error) {
+	if opts.Resume == "" {
+		return cfg, nil, nil
+	}
+	r.dir = opts.Resume
+	cfg, err := ReadConfig(r.dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	ck, err := policy.LoadCheckpoint(filepath.Join(r.dir, CheckpointFile))
+	return cfg, ck, err
+}
