@@ -1,9 +1,9 @@
 package configs
 
 import (
-	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -15,26 +15,69 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-//go:embed *.yaml
-var embedded embed.FS
+// embeddedConfig is one config a registered scenario embeds.
+type embeddedConfig struct {
+	scenario string
+	files    fs.FS
+}
 
-// Names lists the embedded configs, usable by name (e.g. "nav").
+// embedded indexes the registered scenarios' configs by name. When two
+// scenarios embed the same name, the first in name order wins (a test of
+// package scenarios keeps the built-in names unique).
+func embedded() map[string]embeddedConfig {
+	idx := map[string]embeddedConfig{}
+	for _, name := range env.Names() {
+		sc, _ := env.Lookup(name)
+		files := sc.Configs()
+		if files == nil {
+			continue
+		}
+		entries, _ := fs.ReadDir(files, ".")
+		for _, e := range entries {
+			n, ok := strings.CutSuffix(e.Name(), ".yaml")
+			if _, dup := idx[n]; ok && !e.IsDir() && !dup {
+				idx[n] = embeddedConfig{scenario: name, files: files}
+			}
+		}
+	}
+	return idx
+}
+
+// Names lists the embedded configs of every registered scenario, usable
+// by name.
 func Names() []string {
-	entries, _ := embedded.ReadDir(".")
 	var names []string
-	for _, e := range entries {
-		names = append(names, strings.TrimSuffix(e.Name(), ".yaml"))
+	for n := range embedded() {
+		names = append(names, n)
 	}
 	sort.Strings(names)
 	return names
 }
 
-// Embedded returns the text of an embedded config.
-func Embedded(name string) ([]byte, error) {
-	return embedded.ReadFile(name + ".yaml")
+// NamesOf lists the embedded configs of one scenario.
+func NamesOf(scenario string) []string {
+	var names []string
+	for n, e := range embedded() {
+		if e.scenario == scenario {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	return names
 }
 
-// Load reads a config by embedded name ("nav") or by file path. A name
+// Embedded returns the text of an embedded config and the name its errors
+// use for the file (embedded:<scenario>/<name>.yaml).
+func Embedded(name string) (data []byte, file string, err error) {
+	e, ok := embedded()[name]
+	if !ok {
+		return nil, "", fmt.Errorf("no embedded config %q (embedded: %s)", name, strings.Join(Names(), ", "))
+	}
+	data, err = fs.ReadFile(e.files, name+".yaml")
+	return data, "embedded:" + e.scenario + "/" + name + ".yaml", err
+}
+
+// Load reads a config by embedded name ("nav-ppo") or by file path. A name
 // that is both wins as the path when the file exists.
 func Load(nameOrPath string) (*Config, error) {
 	if data, err := os.ReadFile(nameOrPath); err == nil {
@@ -42,12 +85,11 @@ func Load(nameOrPath string) (*Config, error) {
 	} else if strings.ContainsAny(nameOrPath, `/\`) || filepath.Ext(nameOrPath) != "" {
 		return nil, fmt.Errorf("config %s: %w", nameOrPath, err)
 	}
-	data, err := Embedded(nameOrPath)
+	data, file, err := Embedded(nameOrPath)
 	if err != nil {
-		return nil, fmt.Errorf("config %q: no such file and no embedded config of that name (embedded: %s)",
-			nameOrPath, strings.Join(Names(), ", "))
+		return nil, fmt.Errorf("config %q: no such file and %w", nameOrPath, err)
 	}
-	return Parse("configs/"+nameOrPath+".yaml", data)
+	return Parse(file, data)
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
@@ -64,8 +106,9 @@ func Parse(file string, data []byte) (*Config, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
+	scenarios := strings.Join(env.Names(), " or ")
 	if len(root.Content) == 0 {
-		return nil, fmt.Errorf("%s: empty config: it needs at least env.scenario (%s)", file, strings.Join(Scenarios, " or "))
+		return nil, fmt.Errorf("%s: empty config: it needs at least env.scenario (%s)", file, scenarios)
 	}
 	doc := root.Content[0]
 	lines := map[string]int{}
@@ -74,16 +117,20 @@ func Parse(file string, data []byte) (*Config, error) {
 	}
 	scen := find(doc, "env", "scenario")
 	if scen == nil {
-		return nil, fmt.Errorf("%s: env.scenario is missing: say which scenario (%s)", file, strings.Join(Scenarios, " or "))
+		return nil, fmt.Errorf("%s: env.scenario is missing: say which scenario (%s)", file, scenarios)
 	}
-	cfg, err := Default(scen.Value)
+	cfg, err := base(scen.Value)
 	if err != nil {
 		return nil, fmt.Errorf("%s:%d: %w", file, scen.Line, err)
 	}
 	if err := doc.Decode(cfg); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
-	if err := cfg.Validate(); err != nil {
+	err = cfg.fillPerControl()
+	if err == nil {
+		err = cfg.Validate()
+	}
+	if err != nil {
 		var fe *env.FieldError
 		if errors.As(err, &fe) {
 			return nil, fmt.Errorf("%s:%d: %s: %s", file, lineOf(lines, fe.Key), fe.Key, fe.Msg)
@@ -112,6 +159,9 @@ func lineOf(lines map[string]int, key string) int {
 // find returns the value node at path in a mapping, or nil.
 func find(n *yaml.Node, path ...string) *yaml.Node {
 	for _, key := range path {
+		if n.Kind == yaml.AliasNode {
+			n = n.Alias
+		}
 		if n.Kind != yaml.MappingNode {
 			return nil
 		}
@@ -145,8 +195,25 @@ func yamlKeys(t reflect.Type) ([]string, map[string]reflect.StructField) {
 	return names, fields
 }
 
+var envConfigType = reflect.TypeOf(EnvConfig{})
+
+// envSections returns the keys the env section allows and, for each
+// registered scenario, its settings type.
+func envSections() ([]string, map[string]reflect.Type) {
+	types := map[string]reflect.Type{}
+	keys := []string{"scenario"}
+	for _, name := range env.Names() {
+		sc, _ := env.Lookup(name)
+		types[name] = reflect.TypeOf(sc.Settings()).Elem()
+		keys = append(keys, name)
+	}
+	return keys, types
+}
+
 // check walks node against type t, recording each key's line, and returns
-// "line: key: problem" for the first unknown key or mistyped value.
+// "line: key: problem" for the first unknown key or mistyped value. The
+// env section takes scenario and the section of any registered scenario
+// (a run's config.yaml from an older version holds every scenario's).
 func check(n *yaml.Node, t reflect.Type, path string, lines map[string]int) error {
 	where := func(format string, args ...any) error {
 		key := path
@@ -164,21 +231,31 @@ func check(n *yaml.Node, t reflect.Type, path string, lines map[string]int) erro
 			return where("want a mapping of keys, got %s", describe(n))
 		}
 		names, fields := yamlKeys(t)
+		var sections map[string]reflect.Type
+		if t == envConfigType {
+			names, sections = envSections()
+		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			sub := k.Value
 			if path != "" {
 				sub = path + "." + k.Value
 			}
-			f, ok := fields[k.Value]
-			if !ok {
+			var ft reflect.Type
+			if f, ok := fields[k.Value]; ok {
+				ft = f.Type
+			} else if st, ok := sections[k.Value]; ok {
+				ft = st
+			} else if t == envConfigType && k.Value == "scenario" {
+				ft = reflect.TypeOf("")
+			} else {
 				return fmt.Errorf("%d: %s: unknown key (allowed here: %s)", k.Line, sub, strings.Join(names, ", "))
 			}
 			if _, dup := lines[sub]; dup {
 				return fmt.Errorf("%d: %s: given twice", k.Line, sub)
 			}
 			lines[sub] = k.Line
-			if err := check(v, f.Type, sub, lines); err != nil {
+			if err := check(v, ft, sub, lines); err != nil {
 				return err
 			}
 		}
@@ -247,4 +324,33 @@ func kindName(t reflect.Type) string {
 		return "text"
 	}
 	return t.String()
+}
+
+// UnmarshalYAML decodes the env section: scenario, then the selected
+// scenario's section into its settings (the defaults Default made).
+// Sections of other registered scenarios (in configs written by older
+// versions) are skipped; check has verified their keys and types.
+func (e *EnvConfig) UnmarshalYAML(n *yaml.Node) error {
+	if s := find(n, "scenario"); s != nil && (s.Value != e.Scenario || e.Settings == nil) {
+		sc, err := env.Lookup(s.Value)
+		if err != nil {
+			return err
+		}
+		e.Scenario, e.Settings = s.Value, sc.Settings()
+	}
+	if sec := find(n, e.Scenario); sec != nil && e.Settings != nil {
+		return sec.Decode(e.Settings)
+	}
+	return nil
+}
+
+// MarshalYAML encodes the env section: scenario, then its section.
+func (e EnvConfig) MarshalYAML() (any, error) {
+	var sec yaml.Node
+	if err := sec.Encode(e.Settings); err != nil {
+		return nil, fmt.Errorf("encode env.%s: %w", e.Scenario, err)
+	}
+	scalar := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
+	return &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
+		scalar("scenario"), scalar(e.Scenario), scalar(e.Scenario), &sec}}, nil
 }

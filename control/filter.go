@@ -11,43 +11,59 @@ import (
 
 // FilterConfig sets up a CBF-QP safety filter:
 //
-//	u* = argmin ½(u − u_ref)ᵀH(u − u_ref)  s.t.  CBF rows, action bounds
+//	u* = argmin ½(u − u_ref)ᵀH(u − u_ref)  s.t.  CBF rows, control bounds
 //
 // with H = diag(Weights). The hard QP is solved first; when it is
 // infeasible the elastic one (Rho, Sigma) is, so a control always exists
 // and the slack says how far the rows were bent.
 type FilterConfig struct {
-	Gains   []float64  // CBF gains: robot2d (p₁, p₂), nav α (one, or one per obstacle slot)
-	Weights [2]float64 // H's diagonal
-	Rho     float64    // elastic linear penalty
-	Sigma   float64    // elastic quadratic penalty
+	Layout  barrier.Layout // the scenario's slots and gains
+	Gains   []float64      // class-K gains: one per gain of Layout, or one for every gain
+	Weights []float64      // H's diagonal, one per control
+	Lo, Hi  []float64      // the control bounds
+	Rho     float64        // elastic linear penalty
+	Sigma   float64        // elastic quadratic penalty
 }
 
-// Filter is a CBF-QP safety filter around a nominal controller. It keeps
-// solver workspaces: use one per goroutine.
+// NewFilterConfig returns the settings of a filter for a task's spec.
+func NewFilterConfig(spec env.Spec, gains, weights []float64, rho, sigma float64) FilterConfig {
+	lo, hi := spec.Bounds()
+	return FilterConfig{Layout: spec.Layout, Gains: gains, Weights: weights, Lo: lo, Hi: hi, Rho: rho, Sigma: sigma}
+}
+
+// Filter is a CBF-QP safety filter around a controller. It keeps solver
+// workspaces: use one per goroutine.
 type Filter struct {
-	Nominal Controller
-	cfg     FilterConfig
-	hard    *qplayer.Solver
-	soft    *qplayer.Solver
-	rows    []barrier.Row
-	active  []int
-	batch   qplayer.Batch
-	res     qplayer.Result
+	Inner  Controller
+	cfg    FilterConfig
+	gains  []float64 // one per gain of the layout
+	hard   *qplayer.Solver
+	soft   *qplayer.Solver
+	rows   []barrier.Row
+	active []int
+	u      []float64
+	batch  qplayer.Batch
+	res    qplayer.Result
 }
 
 // NewFilter returns the filter, or an error for impossible settings.
-func NewFilter(nominal Controller, cfg FilterConfig) (*Filter, error) {
-	if len(cfg.Gains) == 0 {
-		return nil, fmt.Errorf("filter: no CBF gains given")
+func NewFilter(inner Controller, cfg FilterConfig) (*Filter, error) {
+	n, m := len(cfg.Layout.Gains), len(cfg.Weights)
+	if len(cfg.Gains) != 1 && len(cfg.Gains) != n {
+		return nil, fmt.Errorf("filter: %d gains, want 1 or %d", len(cfg.Gains), n)
 	}
 	for _, g := range cfg.Gains {
 		if !(g > 0) || math.IsInf(g, 0) {
 			return nil, fmt.Errorf("filter: gain %v, want a finite value > 0", g)
 		}
 	}
-	if !(cfg.Weights[0] > 0 && cfg.Weights[1] > 0) {
-		return nil, fmt.Errorf("filter: weights %v, want both > 0", cfg.Weights)
+	if m == 0 || len(cfg.Lo) != m || len(cfg.Hi) != m {
+		return nil, fmt.Errorf("filter: %d weights and %d/%d bounds, want one of each per control", m, len(cfg.Lo), len(cfg.Hi))
+	}
+	for _, w := range cfg.Weights {
+		if !(w > 0) {
+			return nil, fmt.Errorf("filter: weights %v, want every one > 0", cfg.Weights)
+		}
 	}
 	hard, err := qplayer.NewSolver(qplayer.Options{Workers: 1})
 	if err != nil {
@@ -57,56 +73,66 @@ func NewFilter(nominal Controller, cfg FilterConfig) (*Filter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("filter: %w", err)
 	}
-	return &Filter{Nominal: nominal, cfg: cfg, hard: hard, soft: soft}, nil
+	f := &Filter{Inner: inner, cfg: cfg, hard: hard, soft: soft, u: make([]float64, m), gains: make([]float64, n)}
+	for i := range f.gains {
+		f.gains[i] = cfg.Gains[min(i, len(cfg.Gains)-1)]
+	}
+	f.batch.Q = make([]float64, m*m)
+	for i, w := range cfg.Weights {
+		f.batch.Q[i*m+i] = w
+	}
+	return f, nil
 }
 
-// Act implements Controller: the nominal control, filtered.
+// Act implements Controller: the inner controller's reference control
+// (before it clips it to the bounds, as a PPO shield sees the sample),
+// filtered.
 func (f *Filter) Act(e env.Env, obs []float64) Decision {
-	d := f.Nominal.Act(e, obs)
+	d := f.Inner.Act(e, obs)
 	return f.Apply(e, d.Ref)
 }
 
 // Apply filters the reference control ref for e's current state.
-func (f *Filter) Apply(e env.Env, ref [2]float64) Decision {
-	f.rows = e.CBFRows(f.cfg.Gains, f.rows)
+func (f *Filter) Apply(e env.Env, ref []float64) Decision {
+	cfg := f.cfg
+	m := len(cfg.Weights)
+	f.rows = e.CBFRows(f.rows)
 	ncbf := len(f.rows)
-	lo, hi := e.ActionBounds()
-	for _, r := range barrier.BoxRows(lo, hi) {
-		f.rows = append(f.rows, r)
-	}
-	m := len(f.rows)
 	b := &f.batch
-	w := f.cfg.Weights
-	b.Size, b.N, b.M = 1, 2, m
-	b.Q = append(b.Q[:0], w[0], 0, 0, w[1])
-	b.P = append(b.P[:0], -w[0]*ref[0], -w[1]*ref[1])
-	b.G, b.H = b.G[:0], b.H[:0]
-	for _, r := range f.rows {
-		b.G = append(b.G, r.G[0], r.G[1])
-		b.H = append(b.H, r.H)
+	b.Size, b.N, b.M = 1, m, ncbf+2*m
+	b.P = b.P[:0]
+	for i, w := range cfg.Weights {
+		b.P = append(b.P, -w*ref[i])
 	}
-	d := Decision{Ref: ref, Filtered: true, Gains: f.cfg.Gains}
+	b.G, b.H = grow(b.G, b.M*m), grow(b.H, b.M)
+	for j, r := range f.rows {
+		copy(b.G[j*m:(j+1)*m], r.G)
+		b.H[j] = cfg.Layout.SlotRHS(r.Slot, r.Lie, f.gains)
+	}
+	barrier.Box(cfg.Lo, cfg.Hi, b.G[ncbf*m:], b.H[ncbf:])
+	d := Decision{Ref: ref, U: f.u, Filtered: true, Gains: cfg.Gains}
 	f.hard.Solve(b, &f.res)
 	if f.res.Status[0] != qplayer.Optimal {
 		d.Infeasible = true
 		f.soft.Solve(b, &f.res)
-		for _, t := range f.res.Slack[:m] {
+		for _, t := range f.res.Slack[:b.M] {
 			d.Slack = math.Max(d.Slack, t)
 		}
 	}
 	d.Status = f.res.Status[0]
-	if d.Status != qplayer.Optimal {
-		// Invalid data (NaN state): fall back to the safest control there is.
-		d.U = [2]float64{clamp(0, lo[0], hi[0]), clamp(0, lo[1], hi[1])}
-	} else {
-		d.U = [2]float64{clamp(f.res.Z[0], lo[0], hi[0]), clamp(f.res.Z[1], lo[1], hi[1])}
+	for i := range f.u {
+		z := 0.0 // invalid data (NaN state): the safest control there is
+		if d.Status == qplayer.Optimal {
+			z = f.res.Z[i]
+		}
+		f.u[i] = clamp(z, cfg.Lo[i], cfg.Hi[i])
 	}
-	d.Change = math.Hypot(d.U[0]-ref[0], d.U[1]-ref[1])
+	d.Change = Distance(f.u, ref)
 	f.active = f.active[:0]
 	if d.Status == qplayer.Optimal {
-		for j := 0; j < ncbf; j++ {
-			if f.res.Active[j] {
-				f.active = append(f.active, e.CBFObstacle(j))
+		for j, r := range f.rows {
+			if f.res.Active[j] && r.Shape != 0 {
+				f.active = append(f.active, r.Shape)
 			}
 		}
 	}
@@ -114,14 +140,10 @@ func (f *Filter) Apply(e env.Env, ref [2]float64) Decision {
 	return d
 }
 
-// DefaultRobot2DFilter: gains p₁ = p₂ = 1, steering ten times cheaper than
-// braking, elastic penalties ρ = 1e4, σ = 1.
-func DefaultRobot2DFilter() FilterConfig {
-	return FilterConfig{Gains: []float64{1, 1}, Weights: [2]float64{1, 10}, Rho: 1e4, Sigma: 1}
-}
-
-// DefaultNavFilter: α = 2 for every obstacle, turning a hundred times cheaper
-// than slowing down, elastic penalties ρ = 1e4, σ = 1.
-func DefaultNavFilter() FilterConfig {
-	return FilterConfig{Gains: []float64{2}, Weights: [2]float64{100, 1}, Rho: 1e4, Sigma: 1}
+// grow returns s resliced to n values, reallocated when too small.
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
 }

@@ -39,8 +39,9 @@ func EpisodeSeed(base uint64, i, k int) uint64 {
 	return z ^ (z >> 31)
 }
 
-// NewVec makes n copies with newEnv. workers ≤ 0 means GOMAXPROCS.
-func NewVec(n int, base uint64, workers int, newEnv func() (Env, error)) (*Vec, error) {
+// NewVec makes n copies of task's environment. workers ≤ 0 means
+// GOMAXPROCS.
+func NewVec(n int, base uint64, workers int, task Task) (*Vec, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("vec env: %d copies, want ≥ 1", n)
 	}
@@ -49,13 +50,7 @@ func NewVec(n int, base uint64, workers int, newEnv func() (Env, error)) (*Vec, 
 	}
 	v := &Vec{base: base, episode: make([]uint64, n), out: make([]Transition, n), workers: min(workers, n)}
 	for i := 0; i < n; i++ {
-		e, err := newEnv()
-		if err != nil {
-			return nil, err
-		}
-		v.envs = append(v.envs, e)
-		v.out[i].Obs = make([]float64, e.ObsDim())
-		v.out[i].FinalObs = make([]float64, e.ObsDim())
+		v.envs = append(v.envs, task.NewEnv())
 	}
 	return v, nil
 }
@@ -72,7 +67,7 @@ func (v *Vec) Reset() []Transition {
 	v.each(func(i int) {
 		v.episode[i] = 0
 		obs, info := v.envs[i].Reset(EpisodeSeed(v.base, i, 0))
-		copy(v.out[i].Obs, obs)
+		v.out[i].Obs = append(v.out[i].Obs[:0], obs...)
 		v.out[i].Info = info
 	})
 	return v.out
@@ -86,13 +81,13 @@ func (v *Vec) Step(actions [][]float64) []Transition {
 		obs, r, c, term, trunc, info := v.envs[i].Step(actions[i])
 		t.Reward, t.Cost, t.Terminated, t.Truncated, t.Info = r, c, term, trunc, info
 		if term || trunc {
-			copy(t.FinalObs, obs)
+			t.FinalObs = append(t.FinalObs[:0], obs...)
 			t.FinalInfo = info
 			v.episode[i]++
 			obs, info = v.envs[i].Reset(EpisodeSeed(v.base, i, int(v.episode[i])))
 			t.Info = info
 		}
-		copy(t.Obs, obs)
+		t.Obs = append(t.Obs[:0], obs...)
 	})
 	return v.out
 }

@@ -1,8 +1,8 @@
 // Package eval runs seeded closed-loop episodes headlessly, across cores,
 // and turns them into the safety and performance figures safe-RL users
 // expect: success and collision rates, return, cost, minimum barrier value,
-// how often and how much the safety filter intervened, and how often its QP
-// needed slack or was infeasible.
+// how often and how much the safety filter intervened, how often its QP
+// needed slack or was infeasible — and each scenario's own metrics.
 package eval
 
 import (
@@ -32,7 +32,7 @@ type Episode struct {
 	Success    bool      `json:"success"`
 	MinBarrier float64   `json:"min_barrier"`
 	FinalState []float64 `json:"final_state"`
-	FinalError float64   `json:"final_goal_error"` // robot2d |y − lane|, nav goal distance, at the end
+	FinalError float64   `json:"final_goal_error"` // env.Spec.GoalError says what it measures
 
 	Interventions int     `json:"interventions"`    // steps the filter changed the control
 	ChangeSum     float64 `json:"intervention_sum"` // Σ‖u − u_ref‖
@@ -41,6 +41,15 @@ type Episode struct {
 	// MeanGains are the CBF rows' gains averaged over the episode's steps
 	// (see control.Decision.Gains); absent without a safety layer.
 	MeanGains []float64 `json:"mean_gains,omitempty"`
+	// Extra holds the scenario's own metrics (env.Spec.Metrics), written
+	// in JSON as keys of their own.
+	Extra []Value `json:"-"`
+}
+
+// Value is one named figure of a scenario's own metrics.
+type Value struct {
+	Name  string
+	Value float64
 }
 
 // Summary aggregates episodes.
@@ -61,67 +70,41 @@ type Summary struct {
 	SlackActiveRate  float64 `json:"slack_active_rate"` // fraction of steps with elastic slack
 	InfeasibleRate   float64 `json:"qp_infeasible_rate"`
 	MeanLength       float64 `json:"mean_length"`
-	MeanFinalError   float64 `json:"mean_final_goal_error"` // robot2d |y − lane|, nav goal distance
+	MeanFinalError   float64 `json:"mean_final_goal_error"` // GoalError says what it measures
+	GoalError        string  `json:"goal_error,omitempty"`
 	// MeanGains are the CBF rows' gains averaged over every step of the
 	// episodes that report them: for a BarrierNet policy what it learned.
 	MeanGains []float64 `json:"mean_gains,omitempty"`
+	// GainNames name MeanGains when there is one per gain of the layout.
+	GainNames []string `json:"gain_names,omitempty"`
+	// Extra holds the scenario's own metrics over episodes
+	// (env.Metric.Summary names), written in JSON as keys of their own.
+	Extra []Value `json:"-"`
 }
 
-// Start puts an environment at an episode's initial condition.
-type Start interface {
-	Reset(e env.Env) ([]float64, error)
-}
-
-// SeedStart draws the episode from a seed.
-type SeedStart uint64
-
-// Reset implements Start.
-func (s SeedStart) Reset(e env.Env) ([]float64, error) {
-	obs, _ := e.Reset(uint64(s))
-	return obs, nil
-}
-
-// Seeds returns n starts with seeds base, base+1, ….
-func Seeds(base uint64, n int) []Start {
-	s := make([]Start, n)
-	for i := range s {
-		s[i] = SeedStart(base + uint64(i))
-	}
-	return s
-}
-
-// NewController returns a fresh controller by name: "expert" (the nominal
-// controller behind the configured CBF-QP filter) or "nominal" (unfiltered).
+// NewController returns a fresh controller by name: "expert" (the
+// scenario's nominal controller behind the configured CBF-QP filter) or
+// "nominal" (unfiltered).
 func NewController(cfg *configs.Config, name string) (control.Controller, error) {
-	nominal := Nominal(cfg)
-	if nominal == nil {
-		return nil, fmt.Errorf("no controllers for scenario %q", cfg.Env.Scenario)
+	task, err := cfg.Task()
+	if err != nil {
+		return nil, err
 	}
+	spec := task.Spec()
+	nominal := control.NewNominal(len(spec.Controls))
 	switch name {
 	case "nominal":
 		return nominal, nil
 	case "expert":
-		return control.NewFilter(nominal, FilterConfig(cfg))
+		return control.NewFilter(nominal, FilterConfig(cfg, spec))
 	}
 	return nil, fmt.Errorf("unknown policy %q (want expert, nominal, or a run directory)", name)
 }
 
-// Nominal returns the scenario's nominal controller (nil for an unknown
-// scenario).
-func Nominal(cfg *configs.Config) control.Controller {
-	switch cfg.Env.Scenario {
-	case "robot2d":
-		return control.DefaultRobot2DNominal()
-	case "nav":
-		return control.DefaultNavNominal()
-	}
-	return nil
-}
-
 // FilterConfig returns the expert's CBF-QP filter settings of a config.
-func FilterConfig(cfg *configs.Config) control.FilterConfig {
+func FilterConfig(cfg *configs.Config, spec env.Spec) control.FilterConfig {
 	b := cfg.Barrier
-	return control.FilterConfig{Gains: b.Gains, Weights: b.Weights, Rho: b.Rho, Sigma: b.Sigma}
+	return control.NewFilterConfig(spec, b.Gains, b.Weights, b.Rho, b.Sigma)
 }
 
 // Options of Run.
@@ -132,7 +115,11 @@ type Options struct {
 
 // Run plays one episode per start with a controller from newController
 // (called once per worker) and returns the episodes in the starts' order.
-func Run(cfg *configs.Config, newController func() (control.Controller, error), starts []Start, opts Options) ([]Episode, error) {
+func Run(cfg *configs.Config, newController func() (control.Controller, error), starts []env.Start, opts Options) ([]Episode, error) {
+	task, err := cfg.Task()
+	if err != nil {
+		return nil, err
+	}
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -143,12 +130,8 @@ func Run(cfg *configs.Config, newController func() (control.Controller, error), 
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
-		e, err := cfg.NewEnv()
-		if err != nil {
-			return nil, err
-		}
-		c, err := newController()
-		if err != nil {
+		p := &player{e: task.NewEnv(), metrics: task.Spec().Metrics}
+		if p.c, err = newController(); err != nil {
 			return nil, err
 		}
 		wg.Add(1)
@@ -158,9 +141,9 @@ func Run(cfg *configs.Config, newController func() (control.Controller, error), 
 				if errs[w] != nil {
 					continue
 				}
-				eps[i], errs[w] = play(e, c, starts[i])
+				eps[i], errs[w] = p.play(starts[i])
 				eps[i].Index = i
-				if s, ok := starts[i].(SeedStart); ok {
+				if s, ok := starts[i].(env.SeedStart); ok {
 					seed := uint64(s)
 					eps[i].Seed = &seed
 				}
@@ -181,8 +164,17 @@ func Run(cfg *configs.Config, newController func() (control.Controller, error), 
 	return eps, nil
 }
 
+// player plays episodes on one environment with one controller.
+type player struct {
+	e       env.Env
+	c       control.Controller
+	metrics []env.Metric
+	values  []float64
+}
+
 // play runs one episode to its end.
-func play(e env.Env, c control.Controller, s Start) (Episode, error) {
+func (p *player) play(s env.Start) (Episode, error) {
+	e, c := p.e, p.c
 	obs, err := s.Reset(e)
 	if err != nil {
 		return Episode{}, err
@@ -193,7 +185,7 @@ func play(e env.Env, c control.Controller, s Start) (Episode, error) {
 		var term, trunc bool
 		var info env.Info
 		var r, cost float64
-		obs, r, cost, term, trunc, info = e.Step(d.U[:])
+		obs, r, cost, term, trunc, info = e.Step(d.U)
 		ep.Length++
 		ep.Return += r
 		ep.Cost += cost
@@ -217,9 +209,27 @@ func play(e env.Env, c control.Controller, s Start) (Episode, error) {
 			ep.Success = info.Success
 			ep.FinalState = append([]float64(nil), e.State()...)
 			ep.FinalError = e.GoalError()
+			ep.Extra = p.episodeMetrics()
 			return ep, nil
 		}
 	}
+}
+
+// episodeMetrics returns the scenario's own metrics of the ended episode.
+func (p *player) episodeMetrics() []Value {
+	r, ok := p.e.(env.MetricsReporter)
+	if len(p.metrics) == 0 || !ok {
+		return nil
+	}
+	if len(p.values) != len(p.metrics) {
+		p.values = make([]float64, len(p.metrics))
+	}
+	r.EpisodeMetrics(p.values)
+	out := make([]Value, len(p.metrics))
+	for i, m := range p.metrics {
+		out[i] = Value{Name: m.Name, Value: p.values[i]}
+	}
+	return out
 }
 
 // addGains adds weight·gains into sum, element by element, and returns
@@ -237,9 +247,10 @@ func addGains(sum, gains []float64, weight float64) []float64 {
 	return sum
 }
 
-// Summarize aggregates episodes.
-func Summarize(policy, scenario string, seed uint64, eps []Episode) Summary {
-	s := Summary{Policy: policy, Scenario: scenario, Episodes: len(eps), Seed: seed, MinBarrier: math.Inf(1)}
+// Summarize aggregates episodes of a task with the given spec.
+func Summarize(policy string, spec env.Spec, seed uint64, eps []Episode) Summary {
+	s := Summary{Policy: policy, Scenario: spec.Scenario, Episodes: len(eps), Seed: seed, MinBarrier: math.Inf(1),
+		GoalError: spec.GoalError}
 	steps, gainSteps := 0, 0
 	for _, e := range eps {
 		steps += e.Length
@@ -279,6 +290,58 @@ func Summarize(policy, scenario string, seed uint64, eps []Episode) Summary {
 	s.InfeasibleRate /= st
 	for i := range s.MeanGains {
 		s.MeanGains[i] /= float64(gainSteps)
+	}
+	if gains := spec.Layout.Gains; len(s.MeanGains) == len(gains) {
+		for _, g := range gains {
+			s.GainNames = append(s.GainNames, g.Name)
+		}
+	}
+	s.Extra = reduceMetrics(spec.Metrics, eps)
+	return s
+}
+
+// reduceMetrics combines the episodes' own metrics as each Metric says.
+func reduceMetrics(metrics []env.Metric, eps []Episode) []Value {
+	var out []Value
+	for i, m := range metrics {
+		v, n := 0.0, 0
+		switch m.Reduce {
+		case env.Min:
+			v = math.Inf(1)
+		case env.Max:
+			v = math.Inf(-1)
+		}
+		for _, e := range eps {
+			if i >= len(e.Extra) {
+				continue
+			}
+			x := e.Extra[i].Value
+			switch m.Reduce {
+			case env.Min:
+				v = math.Min(v, x)
+			case env.Max:
+				v = math.Max(v, x)
+			default:
+				v += x
+			}
+			n++
+		}
+		if n == 0 {
+			continue
+		}
+		if m.Reduce == env.Mean {
+			v /= float64(n)
+		}
+		out = append(out, Value{Name: m.Summary, Value: v})
+	}
+	return out
+}
+
+// Seeds returns n starts with seeds base, base+1, ….
+func Seeds(base uint64, n int) []env.Start {
+	s := make([]env.Start, n)
+	for i := range s {
+		s[i] = env.SeedStart(base + uint64(i))
 	}
 	return s
 }

@@ -10,12 +10,16 @@ import (
 	"os"
 
 	"github.com/barriergym/barriergym/atomicfile"
+	"github.com/barriergym/barriergym/configs"
 )
 
-// Checkpoint format identifiers.
+// Checkpoint format identifiers. Version 2 records the scenario's CBF
+// layout and any number of controls in the spec; version 1 files (two
+// controls, robot2d and nav only) are read by rebuilding their spec from
+// the config they carry (see migrateV1).
 const (
 	CheckpointFormat  = "barriergym-checkpoint"
-	CheckpointVersion = 1
+	CheckpointVersion = 2
 )
 
 // Checkpoint is everything needed to act with a policy or to resume its
@@ -100,8 +104,8 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 	if env.Format != CheckpointFormat {
 		return nil, fail("not a barriergym checkpoint (format %q)", env.Format)
 	}
-	if env.Version != CheckpointVersion {
-		return nil, fail("format version %d, this build reads version %d", env.Version, CheckpointVersion)
+	if env.Version != CheckpointVersion && env.Version != 1 {
+		return nil, fail("format version %d, this build reads versions 1 and %d", env.Version, CheckpointVersion)
 	}
 	sum := sha256.Sum256(env.Payload)
 	if hex.EncodeToString(sum[:]) != env.SHA256 {
@@ -110,6 +114,11 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 	var ck Checkpoint
 	if err := json.Unmarshal(env.Payload, &ck); err != nil {
 		return nil, fail("corrupt payload: %v", err)
+	}
+	if env.Version == 1 {
+		if err := ck.migrateV1(env.Payload); err != nil {
+			return nil, fail("format version 1: %v", err)
+		}
 	}
 	if err := ck.consistent(); err != nil {
 		return nil, fail("%v", err)
@@ -153,4 +162,55 @@ func (ck *Checkpoint) Net(spec Spec) (*Net, error) {
 	copy(net.ObsMean, ck.ObsMean)
 	copy(net.ObsStd, ck.ObsStd)
 	return net, nil
+}
+
+// specV1 is the spec of a version-1 checkpoint.
+type specV1 struct {
+	Scenario   string    `json:"scenario"`
+	Head       string    `json:"head"`
+	ObsDim     int       `json:"obs_dim"`
+	Trunk      []int     `json:"trunk"`
+	Branch     []int     `json:"branch"`
+	Activation string    `json:"activation"`
+	NCBF       int       `json:"n_cbf"`
+	NGains     int       `json:"n_gains"`
+	PMax       float64   `json:"p_max"`
+	Weights    []float64 `json:"weights"`
+	Rho        float64   `json:"rho"`
+	Sigma      float64   `json:"sigma"`
+	Bounds     bool      `json:"bounds"`
+	Lo         []float64 `json:"lo"`
+	Hi         []float64 `json:"hi"`
+}
+
+// migrateV1 replaces a version-1 spec by the version-2 spec of the config
+// the checkpoint carries, after checking that the two describe the same
+// network and QP.
+func (ck *Checkpoint) migrateV1(payload []byte) error {
+	var old struct {
+		Spec specV1 `json:"spec"`
+	}
+	if err := json.Unmarshal(payload, &old); err != nil {
+		return err
+	}
+	cfg, err := configs.Parse("its config", []byte(ck.Config))
+	if err != nil {
+		return fmt.Errorf("the config it carries: %w", err)
+	}
+	spec, err := SpecFor(cfg)
+	if err != nil {
+		return err
+	}
+	o := old.Spec
+	now := specV1{Scenario: spec.Scenario, Head: spec.Head, ObsDim: spec.ObsDim, Trunk: spec.Trunk,
+		Branch: spec.Branch, Activation: spec.Activation, NCBF: spec.NCBF(), NGains: spec.NGains(),
+		PMax: spec.PMax, Weights: spec.Weights, Rho: spec.Rho, Sigma: spec.Sigma, Bounds: spec.Bounds,
+		Lo: spec.Lo, Hi: spec.Hi}
+	a, _ := json.Marshal(o)
+	b, _ := json.Marshal(now)
+	if !bytes.Equal(a, b) {
+		return fmt.Errorf("its spec %s does not match its config's %s", a, b)
+	}
+	ck.Spec = spec
+	return nil
 }

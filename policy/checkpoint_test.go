@@ -1,46 +1,66 @@
 package policy
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/barriergym/barriergym/configs"
 )
 
 func TestCheckpointRoundTripAndErrors(t *testing.T) {
-	s := specOf(t, "robot2d", HeadBarrierNet)
-	net := NewNet(s, 3)
-	net.SetNormalization([]float64{1, 2, 3, 4, 5}, []float64{1, 1, 2, 2, 3})
+	for _, tc := range testConfigs(t) {
+		s := specOf(t, tc.cfg, HeadBarrierNet)
+		net := NewNet(s, 3)
+		mean, std := make([]float64, s.ObsDim), make([]float64, s.ObsDim)
+		for i := range std {
+			mean[i], std[i] = float64(i), float64(i+1)
+		}
+		net.SetNormalization(mean, std)
+		p := filepath.Join(t.TempDir(), "ck.json")
+		ck := NewCheckpoint(net, "name: x\n")
+		ck.Epoch, ck.Optimizer = 4, &OptimizerState{Step: 9, M: net.Params(), V: net.Params()}
+		if err := ck.Save(p); err != nil {
+			t.Fatal(err)
+		}
+		back, err := LoadCheckpoint(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n2, err := back.Net(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := n2.Params(), net.Params()
+		for i := range a {
+			for j := range a[i] {
+				if a[i][j] != b[i][j] {
+					t.Fatalf("%s param %d/%d: %v != %v", tc.name, i, j, a[i][j], b[i][j])
+				}
+			}
+		}
+		if back.Epoch != 4 || back.Optimizer.Step != 9 || n2.ObsStd[s.ObsDim-1] != float64(s.ObsDim) || back.Config != "name: x\n" {
+			t.Errorf("%s: round trip lost state: %+v", tc.name, back)
+		}
+		if _, err := back.Net(specOf(t, tc.cfg, HeadMLP)); err == nil || !strings.Contains(err.Error(), "mismatched") {
+			t.Errorf("%s: loading into an MLP spec: %v", tc.name, err)
+		}
+	}
+}
+
+func TestCheckpointErrors(t *testing.T) {
+	s := specOf(t, testConfigs(t)[0].cfg, HeadBarrierNet)
 	dir := t.TempDir()
 	p := filepath.Join(dir, "ck.json")
-	ck := NewCheckpoint(net, "name: x\n")
-	ck.Epoch, ck.Optimizer = 4, &OptimizerState{Step: 9, M: net.Params(), V: net.Params()}
+	ck := NewCheckpoint(NewNet(s, 1), "name: x\n")
+	ck.Epoch = 4
 	if err := ck.Save(p); err != nil {
 		t.Fatal(err)
 	}
-	back, err := LoadCheckpoint(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n2, err := back.Net(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, b := n2.Params(), net.Params()
-	for i := range a {
-		for j := range a[i] {
-			if a[i][j] != b[i][j] {
-				t.Fatalf("param %d/%d: %v != %v", i, j, a[i][j], b[i][j])
-			}
-		}
-	}
-	if len(back.Optimizer.V) != len(b) || back.Optimizer.V[0][0] != b[0][0] {
-		t.Errorf("optimizer moments lost: %+v", back.Optimizer)
-	}
-	if back.Epoch != 4 || back.Optimizer.Step != 9 || n2.ObsStd[4] != 3 || back.Config != "name: x\n" {
-		t.Errorf("round trip lost state: %+v", back)
-	}
-
 	data, _ := os.ReadFile(p)
 	cases := []struct {
 		name string
@@ -49,7 +69,7 @@ func TestCheckpointRoundTripAndErrors(t *testing.T) {
 	}{
 		{"truncated", data[:len(data)/2], "truncated or corrupt"},
 		{"flipped digit", []byte(strings.Replace(string(data), `"epoch":4`, `"epoch":5`, 1)), "checksum mismatch"},
-		{"version", []byte(strings.Replace(string(data), `"version":1`, `"version":7`, 1)), "format version 7"},
+		{"version", []byte(strings.Replace(string(data), `"version":2`, `"version":7`, 1)), "format version 7, this build reads versions 1 and 2"},
 		{"other file", []byte(`{"hello":"world"}`), "not a barriergym checkpoint"},
 		{"garbage", []byte("\x00\x01binary"), "not a barriergym checkpoint"},
 	}
@@ -60,11 +80,41 @@ func TestCheckpointRoundTripAndErrors(t *testing.T) {
 			t.Errorf("%s: error %v, want %q", c.name, err, c.want)
 		}
 	}
-	other := specOf(t, "robot2d", HeadMLP)
-	if _, err := back.Net(other); err == nil || !strings.Contains(err.Error(), "mismatched") {
-		t.Errorf("loading into an MLP spec: %v", err)
-	}
 	if _, err := LoadCheckpoint(filepath.Join(dir, "missing")); err == nil {
 		t.Error("missing file loaded")
+	}
+}
+
+// TestVersion1Checkpoint: a checkpoint written before the scenario
+// contract (format 1: two controls, n_cbf and n_gains) loads, with the
+// spec its own config gives; one whose spec contradicts its config is
+// refused.
+func TestVersion1Checkpoint(t *testing.T) {
+	const v1 = "testdata/v1-nav-ppo.ckpt"
+	ck, err := LoadCheckpoint(v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := configs.Parse("config", []byte(ck.Config))
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, _ := SpecFor(cfg)
+	net, err := ck.Net(spec)
+	if err != nil || spec.NCBF() != 4 || spec.NGains() != 4 || len(net.Trunk) != 1 || net.Trunk[0].Out != 6 {
+		t.Fatalf("version-1 checkpoint: spec %+v, %v", spec, err)
+	}
+	// Change n_cbf in the payload and fix the checksum: refused.
+	data, _ := os.ReadFile(v1)
+	var env map[string]json.RawMessage
+	json.Unmarshal(data, &env)
+	payload := strings.Replace(string(env["payload"]), `"n_cbf":4`, `"n_cbf":3`, 1)
+	sum := sha256.Sum256([]byte(payload))
+	env["payload"], env["sha256"] = json.RawMessage(payload), json.RawMessage(`"`+hex.EncodeToString(sum[:])+`"`)
+	bad, _ := json.Marshal(env)
+	q := filepath.Join(t.TempDir(), "bad.ckpt")
+	os.WriteFile(q, bad, 0o644)
+	if _, err := LoadCheckpoint(q); err == nil || !strings.Contains(err.Error(), "format version 1: its spec") {
+		t.Errorf("contradictory version-1 checkpoint: %v", err)
 	}
 }

@@ -20,15 +20,16 @@ type Learner struct {
 	vm     gorgonia.VM
 	params gorgonia.Nodes // in the order of Net.Params
 	loss   *gorgonia.Node
-	u      *gorgonia.Node // the policy's controls (batch, 2)
+	u      *gorgonia.Node // the policy's controls (batch, m)
 	uVal   gorgonia.Value // a copy of u's value taken during the run
 	qp     *gorgonia.Node // the QP node (BarrierNet)
 
 	// Inputs, filled per batch through their backing slices.
-	obs, target []float64 // (batch, obs) normalized, (batch, 2)
+	obs, target []float64 // (batch, obs) normalized, (batch, m)
 	upstream    bool      // the loss is Σ u⊙target: target holds ∂loss/∂u
-	G           []float64 // (batch, rows, 2)
-	coef        [][]float64
+	G           []float64 // (batch, rows, m)
+	lie         []float64 // (batch, LieDim): the CBF rows' Lie values
+	hcbf        []float64 // (batch, slots): h itself when no gain is learned
 	lossVal     float64
 }
 
@@ -102,7 +103,7 @@ func (l *Learner) chain(x *gorgonia.Node, layers []Dense, name string) (*gorgoni
 func (l *Learner) build() error {
 	s, b := l.net.Spec, l.batch
 	x, obs := input(l.g, "obs", b, s.ObsDim)
-	y, target := input(l.g, "target", b, 2)
+	y, target := input(l.g, "target", b, s.M())
 	l.obs, l.target = obs, target
 	h := x
 	var err error
@@ -117,9 +118,11 @@ func (l *Learner) build() error {
 	}
 	u := ref
 	if s.Head == HeadBarrierNet {
-		raw, err := l.chain(h, l.net.Gain, "gain")
-		if err != nil {
-			return err
+		var raw *gorgonia.Node // the learned gains before the sigmoid
+		if s.NGains() > 0 {
+			if raw, err = l.chain(h, l.net.Gain, "gain"); err != nil {
+				return err
+			}
 		}
 		if u, err = l.safetyLayer(ref, raw); err != nil {
 			return err
@@ -148,69 +151,61 @@ func (l *Learner) build() error {
 	return err
 }
 
-// safetyLayer turns the reference control and raw gains into the QP's
-// solution: p = −H·u_ref, gains p_max·σ(raw), CBF rows from the per-sample
-// coefficient inputs, bound rows constant.
+// safetyLayer turns the reference control and the gain branch's raw output
+// (nil when no gain is learned) into the QP's solution: p = −H·u_ref;
+// learned gains p_max·σ(raw); the CBF rows' right-hand sides from them and
+// the per-sample Lie values (barrier.RHSNode); G per sample; the bound rows
+// constant.
 func (l *Learner) safetyLayer(ref, raw *gorgonia.Node) (*gorgonia.Node, error) {
 	s, b := l.net.Spec, l.batch
-	m := s.Rows()
-	Gn, G := input(l.g, "G", b, m, 2)
+	m, k, rows := s.M(), s.NCBF(), s.Rows()
+	Gn, G := input(l.g, "G", b, rows, m)
 	l.G = G
+	box := make([]float64, 2*m)
 	if s.Bounds {
 		for i := 0; i < b; i++ {
-			s.boxRows(G[(i*m+s.NCBF)*2:(i+1)*m*2], make([]float64, 4))
+			barrier.Box(s.Lo, s.Hi, G[(i*rows+k)*m:(i+1)*rows*m], box)
 		}
-	}
-	sig, err := gorgonia.Sigmoid(raw)
-	if err != nil {
-		return nil, err
-	}
-	gains, err := gorgonia.Mul(sig, gorgonia.NewConstant(s.PMax))
-	if err != nil {
-		return nil, err
 	}
 	var hcbf *gorgonia.Node
-	if s.Scenario == "robot2d" {
-		var nodes [3]*gorgonia.Node
-		for k, name := range []string{"lf2b", "lfb", "b"} {
-			var data []float64
-			nodes[k], data = input(l.g, name, b, 1)
-			l.coef = append(l.coef, data)
+	if raw != nil {
+		sig, err := gorgonia.Sigmoid(raw)
+		if err != nil {
+			return nil, err
 		}
-		p1, err1 := gorgonia.Slice(gains, nil, gorgonia.S(0, 1))
-		p2, err2 := gorgonia.Slice(gains, nil, gorgonia.S(1, 2))
-		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("slice gains: %v %v", err1, err2)
+		gains, err := gorgonia.Mul(sig, gorgonia.NewConstant(s.PMax))
+		if err != nil {
+			return nil, err
 		}
-		if hcbf, err = barrier.HOCBFRHSNode(nodes[0], nodes[1], nodes[2], p1, p2); err != nil {
+		var lie *gorgonia.Node
+		lie, l.lie = input(l.g, "lie", b, s.Layout.LieDim())
+		if hcbf, err = barrier.RHSNode(gains, lie, s.Layout, s.FixedGains); err != nil {
 			return nil, err
 		}
 	} else {
-		hv, data := input(l.g, "cbf_h", b, s.NCBF)
-		l.coef = append(l.coef, data)
-		if hcbf, err = barrier.CBFRHSNode(gains, hv); err != nil {
-			return nil, err
-		}
+		hcbf, l.hcbf = input(l.g, "h_cbf", b, k)
 	}
 	h := hcbf
 	if s.Bounds {
-		box := make([]float64, 4)
-		s.boxRows(make([]float64, 8), box)
-		boxAll := make([]float64, 0, 4*b)
+		boxAll := make([]float64, 0, 2*m*b)
 		for i := 0; i < b; i++ {
 			boxAll = append(boxAll, box...)
 		}
-		hbox := gorgonia.NewMatrix(l.g, tensor.Float64, gorgonia.WithShape(b, 4), gorgonia.WithName("h_box"),
-			gorgonia.WithValue(tensor.New(tensor.WithShape(b, 4), tensor.WithBacking(boxAll))))
+		hbox := gorgonia.NewMatrix(l.g, tensor.Float64, gorgonia.WithShape(b, 2*m), gorgonia.WithName("h_box"),
+			gorgonia.WithValue(tensor.New(tensor.WithShape(b, 2*m), tensor.WithBacking(boxAll))))
+		var err error
 		if h, err = gorgonia.Concat(1, hcbf, hbox); err != nil {
 			return nil, err
 		}
 	}
-	w := s.Weights
-	Q := gorgonia.NewMatrix(l.g, tensor.Float64, gorgonia.WithShape(2, 2), gorgonia.WithName("H"),
-		gorgonia.WithValue(tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float64{w[0], 0, 0, w[1]}))))
-	negH := gorgonia.NewMatrix(l.g, tensor.Float64, gorgonia.WithShape(2, 2), gorgonia.WithName("-H"),
-		gorgonia.WithValue(tensor.New(tensor.WithShape(2, 2), tensor.WithBacking([]float64{-w[0], 0, 0, -w[1]}))))
+	qv, nv := make([]float64, m*m), make([]float64, m*m)
+	for i, w := range s.Weights {
+		qv[i*m+i], nv[i*m+i] = w, -w
+	}
+	Q := gorgonia.NewMatrix(l.g, tensor.Float64, gorgonia.WithShape(m, m), gorgonia.WithName("H"),
+		gorgonia.WithValue(tensor.New(tensor.WithShape(m, m), tensor.WithBacking(qv))))
+	negH := gorgonia.NewMatrix(l.g, tensor.Float64, gorgonia.WithShape(m, m), gorgonia.WithName("-H"),
+		gorgonia.WithValue(tensor.New(tensor.WithShape(m, m), tensor.WithBacking(nv))))
 	p, err := gorgonia.Mul(ref, negH)
 	if err != nil {
 		return nil, err
@@ -231,23 +226,22 @@ func (l *Learner) Batch() int { return l.batch }
 // upstream learner, ∂loss/∂u of that row).
 func (l *Learner) Load(i int, obs, feat, target []float64) {
 	n, s := l.net, l.net.Spec
+	m := s.M()
 	for k, v := range obs {
 		l.obs[i*s.ObsDim+k] = (v - n.ObsMean[k]) / n.ObsStd[k]
 	}
-	copy(l.target[2*i:2*i+2], target)
+	copy(l.target[m*i:m*(i+1)], target)
 	if s.Head != HeadBarrierNet {
 		return
 	}
-	m := s.Rows()
-	if s.Scenario == "robot2d" {
-		l.G[2*i*m], l.G[2*i*m+1] = feat[0], feat[1]
-		l.coef[0][i], l.coef[1][i], l.coef[2][i] = feat[2], feat[3], feat[4]
+	rows, k := s.Rows(), s.NCBF()
+	G := l.G[i*rows*m : (i*rows+k)*m]
+	if l.lie != nil {
+		ld := s.Layout.LieDim()
+		s.Layout.Unpack(feat, m, G, l.lie[i*ld:(i+1)*ld])
 		return
 	}
-	for j := 0; j < s.NCBF; j++ {
-		l.G[2*(i*m+j)], l.G[2*(i*m+j)+1] = feat[3*j], feat[3*j+1]
-		l.coef[0][i*s.NCBF+j] = feat[3*j+2]
-	}
+	s.Layout.Constraints(feat, m, s.FixedGains, G, l.hcbf[i*k:(i+1)*k])
 }
 
 // Run computes the loss and the gradients of every parameter for the
@@ -282,7 +276,7 @@ func (l *Learner) Grads() ([][]float64, error) {
 	return gs, nil
 }
 
-// Controls returns the policy's controls of the last Run (batch×2).
+// Controls returns the policy's controls of the last Run (batch×m).
 func (l *Learner) Controls() []float64 { return l.uVal.Data().([]float64) }
 
 // QPResult returns the safety layer's last result (nil for MLP).

@@ -2,14 +2,15 @@
 // trunk, a reference-control branch and a gain branch whose outputs set up
 // the scenario's CBF-QP, solved by qplayer) and the plain-MLP baseline; a
 // plain-Go forward pass for acting, a Gorgonia graph for learning over the
-// same weights, and versioned checksummed checkpoints.
+// same weights, and versioned checksummed checkpoints. It works for any
+// scenario through its spec: m controls, the layout's CBF slots and gains.
 package policy
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 
+	"github.com/barriergym/barriergym/barrier"
 	"github.com/barriergym/barriergym/configs"
 )
 
@@ -22,63 +23,64 @@ const (
 // Spec is everything about a policy's shape and safety layer; it follows
 // from a config.
 type Spec struct {
-	Scenario   string     `json:"scenario"`
-	Head       string     `json:"head"`
-	ObsDim     int        `json:"obs_dim"`
-	Trunk      []int      `json:"trunk"`
-	Branch     []int      `json:"branch"`
-	Activation string     `json:"activation"`
-	NCBF       int        `json:"n_cbf"`   // CBF rows of the QP
-	NGains     int        `json:"n_gains"` // learned gains
-	PMax       float64    `json:"p_max"`
-	Weights    [2]float64 `json:"weights"` // H's diagonal
-	Rho        float64    `json:"rho"`
-	Sigma      float64    `json:"sigma"`
-	Bounds     bool       `json:"bounds"` // the action bounds are rows of the QP
-	Lo         [2]float64 `json:"lo"`
-	Hi         [2]float64 `json:"hi"`
+	Scenario   string         `json:"scenario"`
+	Head       string         `json:"head"`
+	ObsDim     int            `json:"obs_dim"`
+	Trunk      []int          `json:"trunk"`
+	Branch     []int          `json:"branch"`
+	Activation string         `json:"activation"`
+	Layout     barrier.Layout `json:"layout"`                // the QP's CBF slots and the gains feeding them
+	FixedGains []float64      `json:"fixed_gains,omitempty"` // values of the gains not learned, in layout order
+	PMax       float64        `json:"p_max"`
+	Weights    []float64      `json:"weights"` // H's diagonal, one per control
+	Rho        float64        `json:"rho"`
+	Sigma      float64        `json:"sigma"`
+	Bounds     bool           `json:"bounds"` // the control bounds are rows of the QP
+	Lo         []float64      `json:"lo"`
+	Hi         []float64      `json:"hi"`
 }
 
 // SpecFor returns the spec a config describes.
 func SpecFor(cfg *configs.Config) (Spec, error) {
-	s := Spec{Scenario: cfg.Env.Scenario, Head: cfg.Policy.Head, Trunk: cfg.Policy.Trunk, Branch: cfg.Policy.Branch,
-		Activation: cfg.Policy.Activation, PMax: cfg.Barrier.PMax, Weights: cfg.Barrier.Weights,
-		Rho: cfg.Barrier.Rho, Sigma: cfg.Barrier.Sigma, Bounds: cfg.Barrier.Bounds}
-	e, err := cfg.NewEnv()
+	task, err := cfg.Task()
 	if err != nil {
-		return s, err
+		return Spec{}, err
 	}
-	s.ObsDim = e.ObsDim()
-	s.Lo, s.Hi = e.ActionBounds()
-	switch s.Scenario {
-	case "robot2d":
-		s.NCBF, s.NGains = 1, 2
-	case "nav":
-		s.NCBF, s.NGains = cfg.Env.Nav.Observed, cfg.Env.Nav.Observed
-	default:
-		return s, fmt.Errorf("policy: no policy for scenario %q", s.Scenario)
-	}
-	if len(s.Trunk) == 0 {
-		return s, fmt.Errorf("policy: the trunk needs at least one layer")
+	es := task.Spec()
+	s := Spec{Scenario: es.Scenario, Head: cfg.Policy.Head, ObsDim: len(es.Observation),
+		Trunk: cfg.Policy.Trunk, Branch: cfg.Policy.Branch, Activation: cfg.Policy.Activation,
+		Layout: es.Layout, PMax: cfg.Barrier.PMax, Weights: cfg.Barrier.Weights,
+		Rho: cfg.Barrier.Rho, Sigma: cfg.Barrier.Sigma, Bounds: cfg.Barrier.Bounds}
+	s.Lo, s.Hi = es.Bounds()
+	gains := cfg.Barrier.ExpertGains(es)
+	for i, g := range es.Layout.Gains {
+		if !g.Learned {
+			s.FixedGains = append(s.FixedGains, gains[i])
+		}
 	}
 	return s, nil
 }
 
-// FeatDim is the number of state-only barrier coefficients per sample.
-func (s Spec) FeatDim() int {
-	if s.Scenario == "robot2d" {
-		return 5 // −L_gL_f b (2), L_f²b, L_f b, b
-	}
-	return 3 * s.NCBF // per row: G (2), h
-}
+// M is the number of controls.
+func (s Spec) M() int { return len(s.Lo) }
 
-// Rows is the QP's number of inequality rows: CBF rows, then four bounds
+// NCBF is the number of CBF rows of the QP (one per slot).
+func (s Spec) NCBF() int { return len(s.Layout.Slots) }
+
+// NGains is the number of learned gains (the gain branch's outputs).
+func (s Spec) NGains() int { return len(s.Layout.Learned()) }
+
+// FeatDim is the number of state-only barrier values per sample: per slot
+// its row's G (m) and Lie values (barrier.Layout.Pack).
+func (s Spec) FeatDim() int { return s.Layout.FeatDim(s.M()) }
+
+// Rows is the QP's number of inequality rows: CBF rows, then 2m bounds
 // when Bounds.
 func (s Spec) Rows() int {
 	if s.Bounds {
-		return s.NCBF + 4
+		return s.NCBF() + 2*s.M()
 	}
-	return s.NCBF
+	return s.NCBF()
 }
 
 // Dense is a fully connected layer y = xW + b, W stored In×Out row-major.
@@ -92,7 +94,7 @@ type Net struct {
 	Spec    Spec
 	Trunk   []Dense
 	Ref     []Dense // to u_ref (BarrierNet) or u (MLP)
-	Gain    []Dense // to the raw gains (BarrierNet only)
+	Gain    []Dense // to the raw learned gains (BarrierNet with learned gains only)
 	ObsMean []float64
 	ObsStd  []float64
 }
@@ -129,9 +131,9 @@ func NewNet(spec Spec, seed uint64) *Net {
 		n.Trunk = append(n.Trunk, layer(in, h))
 		in = h
 	}
-	n.Ref = chain(in, spec.Branch, 2)
-	if spec.Head == HeadBarrierNet {
-		n.Gain = chain(in, spec.Branch, spec.NGains)
+	n.Ref = chain(in, spec.Branch, spec.M())
+	if spec.Head == HeadBarrierNet && spec.NGains() > 0 {
+		n.Gain = chain(in, spec.Branch, spec.NGains())
 	}
 	return n
 }

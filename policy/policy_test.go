@@ -1,46 +1,83 @@
 package policy
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/barriergym/barriergym/configs"
 	"github.com/barriergym/barriergym/env"
+	_ "github.com/barriergym/barriergym/scenarios"
+	"github.com/barriergym/barriergym/scenariotest"
 )
 
-func specOf(t *testing.T, scenario, head string) Spec {
+func init() { env.Register(scenariotest.Chain("policytest-chain")) }
+
+// testConfig is one config the tests run: every registered scenario with
+// its defaults, and chains of m controls and relative degree r.
+type testConfig struct {
+	name string
+	cfg  *configs.Config
+}
+
+func testConfigs(t *testing.T) []testConfig {
 	t.Helper()
-	cfg, err := configs.Load(scenario)
-	if err != nil {
-		t.Fatal(err)
+	var out []testConfig
+	for _, name := range env.Names() {
+		if name == "policytest-chain" {
+			continue
+		}
+		cfg, err := configs.Default(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, testConfig{name, cfg})
 	}
-	cfg.Policy.Head = head
-	cfg.Policy.Trunk, cfg.Policy.Branch = []int{16}, []int{8}
-	s, err := SpecFor(cfg)
+	for _, mr := range [][2]int{{1, 3}, {3, 1}, {2, 2}} {
+		cfg, err := configs.Parse("chain.yaml", []byte(fmt.Sprintf(
+			"env:\n  scenario: policytest-chain\n  policytest-chain:\n    axes: %d\n    degree: %d\n", mr[0], mr[1])))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, testConfig{fmt.Sprintf("chain m=%d r=%d", mr[0], mr[1]), cfg})
+	}
+	return out
+}
+
+func specOf(t *testing.T, cfg *configs.Config, head string) Spec {
+	t.Helper()
+	c := *cfg
+	c.Policy.Head = head
+	c.Policy.Trunk, c.Policy.Branch = []int{16}, []int{8}
+	s, err := SpecFor(&c)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s
 }
 
-// samples draws states from expert-free random rollouts: observations,
+// samples draws states from rollouts with random controls: observations,
 // features and random targets.
-func samples(t *testing.T, s Spec, n int, rng *rand.Rand) (obs, feat, target [][]float64) {
-	cfg, _ := configs.Load(s.Scenario)
-	e, _ := cfg.NewEnv()
+func samples(t *testing.T, cfg *configs.Config, s Spec, n int, rng *rand.Rand) (obs, feat, target [][]float64) {
+	task, err := cfg.Task()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := task.NewEnv()
+	f := NewFeatures(s)
 	o, _ := e.Reset(rng.Uint64())
+	u := make([]float64, s.M())
 	for len(obs) < n {
-		f := make([]float64, s.FeatDim())
-		if err := Features(s, e, f); err != nil {
-			t.Fatal(err)
+		ft := make([]float64, s.FeatDim())
+		f.Read(e, ft)
+		tg := make([]float64, s.M())
+		for i := range tg {
+			tg[i] = rng.NormFloat64() * 0.5
+			u[i] = s.Lo[i] + (s.Hi[i]-s.Lo[i])*rng.Float64()
 		}
-		obs = append(obs, append([]float64(nil), o...))
-		feat = append(feat, f)
-		target = append(target, []float64{rng.NormFloat64() * 0.3, rng.NormFloat64() * 0.5})
+		obs, feat, target = append(obs, append([]float64(nil), o...)), append(feat, ft), append(target, tg)
 		var term, trunc bool
-		lo, hi := e.ActionBounds()
-		u := []float64{lo[0] + (hi[0]-lo[0])*rng.Float64(), lo[1] + (hi[1]-lo[1])*rng.Float64()}
 		o, _, _, term, trunc, _ = e.Step(u)
 		if term || trunc {
 			o, _ = e.Reset(rng.Uint64())
@@ -49,17 +86,18 @@ func samples(t *testing.T, s Spec, n int, rng *rand.Rand) (obs, feat, target [][
 	return
 }
 
-// TestGraphMatchesActor: the Gorgonia graph and the plain-Go actor compute
-// the same controls, and the graph's gradients match finite differences of
-// the actor's loss.
+// TestGraphMatchesActor: for every scenario and head, the Gorgonia graph
+// and the plain-Go actor compute the same controls, and the graph's
+// gradients match finite differences of the actor's loss — through the
+// QP and the generic right-hand side for m = 1, 2, 3 and r = 1, 2, 3.
 func TestGraphMatchesActor(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, scenario := range []string{"robot2d", "nav"} {
+	for _, tc := range testConfigs(t) {
 		for _, head := range []string{HeadBarrierNet, HeadMLP} {
-			s := specOf(t, scenario, head)
+			s := specOf(t, tc.cfg, head)
 			net := NewNet(s, 7)
 			const B = 6
-			obs, feat, target := samples(t, s, B, rng)
+			obs, feat, target := samples(t, tc.cfg, s, B, rng)
 			mean, std := make([]float64, s.ObsDim), make([]float64, s.ObsDim)
 			for i := range std {
 				mean[i], std[i] = rng.NormFloat64(), 1+rng.Float64()
@@ -77,23 +115,28 @@ func TestGraphMatchesActor(t *testing.T) {
 				t.Fatal(err)
 			}
 			a := NewActor(net)
+			m := s.M()
 			actorLoss := func() float64 {
 				sum := 0.0
 				for i := 0; i < B; i++ {
 					o := a.Forward(obs[i], feat[i])
-					sum += (o.U[0]-target[i][0])*(o.U[0]-target[i][0]) + (o.U[1]-target[i][1])*(o.U[1]-target[i][1])
+					for j := range o.U {
+						sum += (o.U[j] - target[i][j]) * (o.U[j] - target[i][j])
+					}
 				}
-				return sum / (2 * B)
+				return sum / float64(m*B)
 			}
 			u := l.Controls()
 			for i := 0; i < B; i++ {
 				o := a.Forward(obs[i], feat[i])
-				if math.Abs(o.U[0]-u[2*i]) > 1e-9 || math.Abs(o.U[1]-u[2*i+1]) > 1e-9 {
-					t.Fatalf("%s/%s sample %d: graph %v, actor %v", scenario, head, i, u[2*i:2*i+2], o.U)
+				for j := range o.U {
+					if math.Abs(o.U[j]-u[m*i+j]) > 1e-9 {
+						t.Fatalf("%s/%s sample %d: graph %v, actor %v", tc.name, head, i, u[m*i:m*i+m], o.U)
+					}
 				}
 			}
 			if math.Abs(loss-actorLoss()) > 1e-12 {
-				t.Fatalf("%s/%s: graph loss %v, actor loss %v", scenario, head, loss, actorLoss())
+				t.Fatalf("%s/%s: graph loss %v, actor loss %v", tc.name, head, loss, actorLoss())
 			}
 			// A second run must give the same gradients (not their sum).
 			if _, err := l.Run(); err != nil {
@@ -104,7 +147,6 @@ func TestGraphMatchesActor(t *testing.T) {
 				t.Fatal(err)
 			}
 			params := net.Params()
-			checked := 0
 			for k := 0; k < 40; k++ {
 				pi := rng.IntN(len(params))
 				j := rng.IntN(len(params[pi]))
@@ -117,102 +159,179 @@ func TestGraphMatchesActor(t *testing.T) {
 				params[pi][j] = v
 				fd := (lp - lm) / (2 * eps)
 				if math.Abs(fd-grads[pi][j]) > 1e-5*(1+math.Abs(fd)) {
-					t.Errorf("%s/%s: ∂loss/∂param[%d][%d] = %v, finite difference %v", scenario, head, pi, j, grads[pi][j], fd)
+					t.Errorf("%s/%s: ∂loss/∂param[%d][%d] = %v, finite difference %v", tc.name, head, pi, j, grads[pi][j], fd)
 				}
-				checked++
 			}
 			l.Close()
 		}
 	}
 }
 
+// TestGainGradientsReachTheLayer: on the chains, without bound rows and
+// with u_ref pushed far into the floor, every CBF row is active, so the
+// controls depend on the learned gains: the gain branch's output bias gets
+// a gradient for every learned gain, matching finite differences.
+func TestGainGradientsReachTheLayer(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, tc := range testConfigs(t)[len(env.Names())-1:] {
+		cfg := *tc.cfg
+		cfg.Barrier.Bounds = false
+		s := specOf(t, &cfg, HeadBarrierNet)
+		net := NewNet(s, 1)
+		last := net.Ref[len(net.Ref)-1].B
+		for i := range last {
+			last[i] = 100 * s.Lo[i]
+		}
+		const B = 8
+		obs, feat, target := samples(t, tc.cfg, s, B, rng)
+		l, err := NewLearner(net, B)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < B; i++ {
+			l.Load(i, obs[i], feat[i], target[i])
+		}
+		l.Run()
+		grads, _ := l.Grads()
+		bias := net.Gain[len(net.Gain)-1].B
+		g := grads[len(grads)-1]
+		a := NewActor(net)
+		loss := func() float64 {
+			sum := 0.0
+			for i := 0; i < B; i++ {
+				for j, u := range a.Forward(obs[i], feat[i]).U {
+					sum += (u - target[i][j]) * (u - target[i][j])
+				}
+			}
+			return sum / float64(s.M()*B)
+		}
+		for k := range bias {
+			v := bias[k]
+			bias[k] = v + 1e-6
+			lp := loss()
+			bias[k] = v - 1e-6
+			lm := loss()
+			bias[k] = v
+			fd := (lp - lm) / 2e-6
+			if g[k] == 0 || math.Abs(fd-g[k]) > 1e-5*(1+math.Abs(fd)) {
+				t.Errorf("%s: ∂loss/∂(gain bias %d) = %v, finite difference %v", tc.name, k, g[k], fd)
+			}
+		}
+		l.Close()
+	}
+}
+
+// TestFeaturesMatchEnvRows: the packed features give the environment's
+// own rows (G and h) for the first row of each slot.
 func TestFeaturesMatchEnvRows(t *testing.T) {
-	s := specOf(t, "nav", HeadBarrierNet)
-	cfg, _ := configs.Load("nav")
-	e, _ := cfg.NewEnv()
-	e.Reset(3)
-	f := make([]float64, s.FeatDim())
-	Features(s, e, f)
-	gains := []float64{1, 2, 3, 4}
-	G, h := make([]float64, 2*s.Rows()), make([]float64, s.Rows())
-	s.qpRows(f, gains, G, h)
-	rows := e.CBFRows(gains, nil)
-	for j := 0; j < s.NCBF; j++ {
-		if G[2*j] != rows[j].G[0] || G[2*j+1] != rows[j].G[1] || math.Abs(h[j]-rows[j].H) > 1e-12 {
-			t.Fatalf("row %d: policy (%v, %v), env %+v", j, G[2*j:2*j+2], h[j], rows[j])
+	for _, tc := range testConfigs(t) {
+		s := specOf(t, tc.cfg, HeadBarrierNet)
+		task, _ := tc.cfg.Task()
+		e := task.NewEnv()
+		e.Reset(3)
+		f := make([]float64, s.FeatDim())
+		NewFeatures(s).Read(e, f)
+		gains := make([]float64, len(s.Layout.Gains))
+		for i := range gains {
+			gains[i] = float64(i + 1)
+		}
+		m := s.M()
+		G, h := make([]float64, m*s.Rows()), make([]float64, s.Rows())
+		s.qpRows(f, gains, G, h)
+		seen := map[int]bool{}
+		for _, r := range e.CBFRows(nil) {
+			if seen[r.Slot] {
+				continue
+			}
+			seen[r.Slot] = true
+			j := r.Slot
+			for i := 0; i < m; i++ {
+				if G[j*m+i] != r.G[i] {
+					t.Fatalf("%s slot %d: G %v, env %v", tc.name, j, G[j*m:j*m+m], r.G)
+				}
+			}
+			if want := s.Layout.SlotRHS(j, r.Lie, gains); h[j] != want {
+				t.Fatalf("%s slot %d: h %v, env %v", tc.name, j, h[j], want)
+			}
 		}
 	}
-	_ = env.Info{}
 }
 
 // TestUpstreamLearner: with upstream gradients g the parameter gradients
 // are gᵀ∂u/∂θ, checked against finite differences of Σ u·g by the actor.
 func TestUpstreamLearner(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	s := specOf(t, "nav", HeadBarrierNet)
-	net := NewNet(s, 2)
-	const B = 5
-	obs, feat, g := samples(t, s, B, rng)
-	l, err := NewUpstreamLearner(net, B)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	for i := 0; i < B; i++ {
-		l.Load(i, obs[i], feat[i], g[i])
-	}
-	if _, err := l.Run(); err != nil {
-		t.Fatal(err)
-	}
-	grads, _ := l.Grads()
-	a := NewActor(net)
-	f := func() float64 {
-		sum := 0.0
+	for _, tc := range testConfigs(t) {
+		s := specOf(t, tc.cfg, HeadBarrierNet)
+		net := NewNet(s, 2)
+		const B = 5
+		obs, feat, g := samples(t, tc.cfg, s, B, rng)
+		l, err := NewUpstreamLearner(net, B)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for i := 0; i < B; i++ {
-			o := a.Forward(obs[i], feat[i])
-			sum += o.U[0]*g[i][0] + o.U[1]*g[i][1]
+			l.Load(i, obs[i], feat[i], g[i])
 		}
-		return sum
-	}
-	params := net.Params()
-	for k := 0; k < 30; k++ {
-		pi := rng.IntN(len(params))
-		j := rng.IntN(len(params[pi]))
-		v := params[pi][j]
-		params[pi][j] = v + 1e-6
-		fp := f()
-		params[pi][j] = v - 1e-6
-		fm := f()
-		params[pi][j] = v
-		if fd := (fp - fm) / 2e-6; math.Abs(fd-grads[pi][j]) > 1e-5*(1+math.Abs(fd)) {
-			t.Errorf("param %d/%d: gradient %v, finite difference %v", pi, j, grads[pi][j], fd)
+		if _, err := l.Run(); err != nil {
+			t.Fatal(err)
 		}
+		grads, _ := l.Grads()
+		a := NewActor(net)
+		f := func() float64 {
+			sum := 0.0
+			for i := 0; i < B; i++ {
+				for j, u := range a.Forward(obs[i], feat[i]).U {
+					sum += u * g[i][j]
+				}
+			}
+			return sum
+		}
+		params := net.Params()
+		for k := 0; k < 30; k++ {
+			pi := rng.IntN(len(params))
+			j := rng.IntN(len(params[pi]))
+			v := params[pi][j]
+			params[pi][j] = v + 1e-6
+			fp := f()
+			params[pi][j] = v - 1e-6
+			fm := f()
+			params[pi][j] = v
+			if fd := (fp - fm) / 2e-6; math.Abs(fd-grads[pi][j]) > 1e-5*(1+math.Abs(fd)) {
+				t.Errorf("%s param %d/%d: gradient %v, finite difference %v", tc.name, pi, j, grads[pi][j], fd)
+			}
+		}
+		l.Close()
 	}
 }
 
 // TestControllerReportsGains: a BarrierNet controller's decision carries
-// the gains its QP used, p_max·σ(·) of the gain branch; an MLP's none.
+// every gain of the layout, learned ones in (0, p_max); an MLP's none.
 func TestControllerReportsGains(t *testing.T) {
-	for _, tc := range []struct {
-		scenario, head string
-		gains          int // 0: none reported
-	}{
-		{"nav", HeadBarrierNet, 4},
-		{"robot2d", HeadBarrierNet, 2},
-		{"nav", HeadMLP, 0},
-	} {
-		s := specOf(t, tc.scenario, tc.head)
-		cfg, _ := configs.Load(tc.scenario)
-		e, _ := cfg.NewEnv()
-		obs, _ := e.Reset(3)
-		c := Controller{Actor: NewActor(NewNet(s, 5))}
-		d := c.Act(e, obs)
-		if len(d.Gains) != tc.gains {
-			t.Fatalf("%s/%s: %d gains %v, want %d", tc.scenario, tc.head, len(d.Gains), d.Gains, tc.gains)
-		}
-		for i, g := range d.Gains {
-			if !(g > 0 && g < s.PMax) || g != c.LastGains()[i] {
-				t.Errorf("%s/%s: gain %d = %v, want in (0, %v) and equal to LastGains %v", tc.scenario, tc.head, i, g, s.PMax, c.LastGains())
+	for _, tc := range testConfigs(t) {
+		for _, head := range []string{HeadBarrierNet, HeadMLP} {
+			s := specOf(t, tc.cfg, head)
+			task, _ := tc.cfg.Task()
+			e := task.NewEnv()
+			obs, _ := e.Reset(3)
+			c := Controller{Actor: NewActor(NewNet(s, 5))}
+			d := c.Act(e, obs)
+			want := 0
+			if head == HeadBarrierNet {
+				want = len(s.Layout.Gains)
+			}
+			if len(d.Gains) != want || len(d.U) != s.M() {
+				t.Fatalf("%s/%s: %d gains %v and %d controls", tc.name, head, len(d.Gains), d.Gains, len(d.U))
+			}
+			for i, g := range d.Gains {
+				if s.Layout.Gains[i].Learned && !(g > 0 && g < s.PMax) || g != c.LastGains()[i] {
+					t.Errorf("%s/%s: gain %d = %v, want in (0, %v) and equal to LastGains %v", tc.name, head, i, g, s.PMax, c.LastGains())
+				}
+			}
+			for i, u := range d.U {
+				if u < s.Lo[i] || u > s.Hi[i] {
+					t.Errorf("%s/%s: control %v outside the bounds", tc.name, head, d.U)
+				}
 			}
 		}
 	}

@@ -1,20 +1,16 @@
-// Package train trains barriergym policies: imitation of demonstrations
-// (BarrierNet's published data or the scenario's own expert) and, later,
-// reinforcement learning, writing a self-contained run directory.
+// Package train trains barriergym policies — imitation of demonstrations
+// (a scenario's published data or its own expert) and PPO through the
+// safety layer — writing a self-contained run directory.
 package train
 
 import (
-	"embed"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
-	"path/filepath"
-	"strconv"
+	"slices"
+	"strings"
 	"sync"
 
+	"github.com/barriergym/barriergym/barrier"
 	"github.com/barriergym/barriergym/configs"
 	"github.com/barriergym/barriergym/control"
 	"github.com/barriergym/barriergym/env"
@@ -22,28 +18,31 @@ import (
 	"github.com/barriergym/barriergym/policy"
 )
 
-// BarrierNet's 2-D robot demonstrations (Xiao et al., MIT licence), as
-// published, converted to CSV: see data/barriernet-robot2d/README.md.
-//
-//go:embed data/barriernet-robot2d/*.csv
-var barrierNetData embed.FS
-
-// EmbeddedData is the name under which configs refer to the embedded data.
-const EmbeddedData = "barriernet-robot2d"
-
 // Dataset is a set of demonstrations: observations, the barrier features of
 // their states and the expert's controls, row-major.
 type Dataset struct {
-	ObsDim, FeatDim int
-	Obs, Feat, U    []float64
+	ObsDim, FeatDim, M int
+	Obs, Feat, U       []float64
+}
+
+// newDataset returns an empty dataset shaped for spec.
+func newDataset(spec policy.Spec) *Dataset {
+	return &Dataset{ObsDim: spec.ObsDim, FeatDim: spec.FeatDim(), M: spec.M()}
 }
 
 // Len is the number of samples.
-func (d *Dataset) Len() int { return len(d.U) / 2 }
+func (d *Dataset) Len() int { return len(d.U) / d.M }
 
 // Sample returns sample i's observation, features and control.
 func (d *Dataset) Sample(i int) (obs, feat, u []float64) {
-	return d.Obs[i*d.ObsDim : (i+1)*d.ObsDim], d.Feat[i*d.FeatDim : (i+1)*d.FeatDim], d.U[2*i : 2*i+2]
+	return d.Obs[i*d.ObsDim : (i+1)*d.ObsDim], d.Feat[i*d.FeatDim : (i+1)*d.FeatDim], d.U[i*d.M : (i+1)*d.M]
+}
+
+// append adds the samples of o.
+func (d *Dataset) append(o *Dataset) {
+	d.Obs = append(d.Obs, o.Obs...)
+	d.Feat = append(d.Feat, o.Feat...)
+	d.U = append(d.U, o.U...)
 }
 
 // Stats returns the observations' mean and standard deviation.
@@ -67,79 +66,40 @@ func (d *Dataset) Stats() (mean, std []float64) {
 	return mean, std
 }
 
-// barrierNetColumns is the header of BarrierNet's CSV format.
-var barrierNetColumns = []string{"x", "y", "theta", "v", "dst_y", "u_theta_dot", "u_accel"}
-
-// ReadBarrierNetCSV reads demonstrations in BarrierNet's CSV format
-// (x,y,theta,v,dst_y,u_theta_dot,u_accel) for the robot2d spec and
-// obstacle. Errors name the file and line.
-func ReadBarrierNetCSV(name string, r io.Reader, spec policy.Spec, cfg env.Robot2DConfig) (*Dataset, error) {
-	if spec.Scenario != "robot2d" {
-		return nil, fmt.Errorf("%s: BarrierNet's CSV holds robot2d demonstrations, the config is %s", name, spec.Scenario)
-	}
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = len(barrierNetColumns)
-	header, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("%s:1: %w", name, err)
-	}
-	for i, c := range barrierNetColumns {
-		if header[i] != c {
-			return nil, fmt.Errorf("%s:1: column %d is %q, want %q (columns %v)", name, i+1, header[i], c, barrierNetColumns)
-		}
-	}
-	d := &Dataset{ObsDim: 5, FeatDim: spec.FeatDim()}
-	feat := make([]float64, d.FeatDim)
-	o := cfg.Circle()
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("%s:%d: %w", name, line, err)
-		}
-		var v [7]float64
-		for i, s := range rec {
-			if v[i], err = strconv.ParseFloat(s, 64); err != nil || math.IsNaN(v[i]) || math.IsInf(v[i], 0) {
-				return nil, fmt.Errorf("%s:%d: %s = %q is not a finite number", name, line, barrierNetColumns[i], s)
-			}
-		}
-		d.Obs = append(d.Obs, v[:5]...)
-		policy.Robot2DFeatures([4]float64{v[0], v[1], v[2], v[3]}, o, feat)
-		d.Feat = append(d.Feat, feat...)
-		d.U = append(d.U, v[5], v[6])
-	}
-	if d.Len() == 0 {
-		return nil, fmt.Errorf("%s: no demonstrations", name)
-	}
-	return d, nil
-}
-
-// LoadBarrierNet reads the training and validation sets from the embedded
-// copy (source EmbeddedData) or from a directory holding train.csv and
-// valid.csv.
-func LoadBarrierNet(source string, spec policy.Spec, cfg env.Robot2DConfig) (trainSet, valid *Dataset, err error) {
-	open := func(file string) (io.ReadCloser, string, error) {
-		if source == EmbeddedData {
-			f, err := barrierNetData.Open("data/barriernet-robot2d/" + file)
-			return f, "embedded " + EmbeddedData + "/" + file, err
-		}
-		p := filepath.Join(source, file)
-		f, err := os.Open(p)
-		return f, p, err
+// LoadDemos reads the training and validation parts of a task's published
+// demonstrations (source: an embedded set's name or a directory holding
+// train.csv and valid.csv).
+func LoadDemos(task env.Task, source string, spec policy.Spec) (trainSet, valid *Dataset, err error) {
+	src, ok := task.(env.DemoSource)
+	if !ok {
+		return nil, nil, fmt.Errorf("train.data %q: scenario %s has no published demonstrations; use expert", source, spec.Scenario)
 	}
 	var sets [2]*Dataset
-	for i, file := range []string{"train.csv", "valid.csv"} {
-		f, name, err := open(file)
-		if err != nil {
-			return nil, nil, fmt.Errorf("demonstrations %s: %w", source, err)
+	for i, part := range []string{"train", "valid"} {
+		d := newDataset(spec)
+		pack := policy.NewFeatures(spec)
+		feat := make([]float64, d.FeatDim)
+		var bad error
+		err := src.ReadDemos(source, part, func(obs []float64, rows []barrier.Row, u []float64) {
+			if bad == nil && (len(obs) != d.ObsDim || len(u) != d.M) {
+				bad = fmt.Errorf("demonstrations %s: a sample of %d observations and %d controls, the scenario has %d and %d",
+					source, len(obs), len(u), d.ObsDim, d.M)
+			}
+			pack.Pack(rows, feat)
+			d.Obs = append(d.Obs, obs...)
+			d.Feat = append(d.Feat, feat...)
+			d.U = append(d.U, u...)
+		})
+		if err == nil {
+			err = bad
 		}
-		sets[i], err = ReadBarrierNetCSV(name, f, spec, cfg)
-		f.Close()
 		if err != nil {
+			if !slices.Contains(src.DemoSets(), source) && !strings.ContainsAny(source, `/\`) {
+				err = fmt.Errorf("%w (published sets of %s: %s)", err, spec.Scenario, strings.Join(src.DemoSets(), ", "))
+			}
 			return nil, nil, err
 		}
+		sets[i] = d
 	}
 	return sets[0], sets[1], nil
 }
@@ -148,6 +108,10 @@ func LoadBarrierNet(source string, spec policy.Spec, cfg env.Robot2DConfig) (tra
 // from seed (across cores) and records observation, features and control
 // at every step.
 func ExpertDemos(cfg *configs.Config, spec policy.Spec, episodes int, seed uint64) (*Dataset, error) {
+	task, err := cfg.Task()
+	if err != nil {
+		return nil, err
+	}
 	parts := make([]*Dataset, episodes)
 	errs := make([]error, episodes)
 	var wg sync.WaitGroup
@@ -156,17 +120,15 @@ func ExpertDemos(cfg *configs.Config, spec policy.Spec, episodes int, seed uint6
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e, err := cfg.NewEnv()
-			var c control.Controller
-			if err == nil {
-				c, err = eval.NewController(cfg, "expert")
-			}
+			e := task.NewEnv()
+			c, err := eval.NewController(cfg, "expert")
+			pack := policy.NewFeatures(spec)
 			for i := range next {
 				if err != nil {
 					errs[i] = err
 					continue
 				}
-				parts[i], errs[i] = demo(e, c, spec, seed+uint64(i))
+				parts[i] = demo(e, c, pack, spec, seed+uint64(i))
 			}
 		}()
 	}
@@ -175,34 +137,30 @@ func ExpertDemos(cfg *configs.Config, spec policy.Spec, episodes int, seed uint6
 	}
 	close(next)
 	wg.Wait()
-	d := &Dataset{ObsDim: spec.ObsDim, FeatDim: spec.FeatDim()}
+	d := newDataset(spec)
 	for i, p := range parts {
 		if errs[i] != nil {
 			return nil, fmt.Errorf("expert demonstration %d: %w", i, errs[i])
 		}
-		d.Obs = append(d.Obs, p.Obs...)
-		d.Feat = append(d.Feat, p.Feat...)
-		d.U = append(d.U, p.U...)
+		d.append(p)
 	}
 	return d, nil
 }
 
-func demo(e env.Env, c control.Controller, spec policy.Spec, seed uint64) (*Dataset, error) {
-	d := &Dataset{ObsDim: spec.ObsDim, FeatDim: spec.FeatDim()}
+func demo(e env.Env, c control.Controller, pack *policy.Features, spec policy.Spec, seed uint64) *Dataset {
+	d := newDataset(spec)
 	feat := make([]float64, d.FeatDim)
 	obs, _ := e.Reset(seed)
 	for {
-		if err := policy.Features(spec, e, feat); err != nil {
-			return nil, err
-		}
+		pack.Read(e, feat)
 		act := c.Act(e, obs)
 		d.Obs = append(d.Obs, obs...)
 		d.Feat = append(d.Feat, feat...)
-		d.U = append(d.U, act.U[0], act.U[1])
+		d.U = append(d.U, act.U...)
 		var term, trunc bool
-		obs, _, _, term, trunc, _ = e.Step(act.U[:])
+		obs, _, _, term, trunc, _ = e.Step(act.U)
 		if term || trunc {
-			return d, nil
+			return d
 		}
 	}
 }

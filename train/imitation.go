@@ -13,10 +13,10 @@ import (
 
 	"github.com/barriergym/barriergym/configs"
 	"github.com/barriergym/barriergym/control"
+	"github.com/barriergym/barriergym/env"
 	"github.com/barriergym/barriergym/eval"
 	"github.com/barriergym/barriergym/policy"
 	"github.com/barriergym/barriergym/progress"
-	"go.yaml.in/yaml/v3"
 )
 
 // ErrInterrupted is returned when the context was cancelled (Ctrl-C): the
@@ -45,6 +45,7 @@ type Result struct {
 type imitation struct {
 	cfg          *configs.Config
 	spec         policy.Spec
+	taskSpec     env.Spec
 	net          *policy.Net
 	learner      *policy.Learner
 	adam         *Adam
@@ -109,6 +110,11 @@ func (r *imitation) setup(cfg *configs.Config, opts Options) error {
 	if r.spec, err = policy.SpecFor(cfg); err != nil {
 		return err
 	}
+	task, err := cfg.Task()
+	if err != nil {
+		return err
+	}
+	r.taskSpec = task.Spec()
 	if err := r.loadData(); err != nil {
 		return err
 	}
@@ -173,10 +179,11 @@ func (r *imitation) loadData() error {
 		r.valid, err = ExpertDemos(r.cfg, r.spec, nValid, t.Seed+1_000_000)
 		return err
 	}
-	if r.cfg.Env.Scenario != "robot2d" {
-		return fmt.Errorf("train.data %q: only robot2d has published demonstrations; use expert", t.Data)
+	task, err := r.cfg.Task()
+	if err != nil {
+		return err
 	}
-	r.train, r.valid, err = LoadBarrierNet(t.Data, r.spec, r.cfg.Env.Robot2D)
+	r.train, r.valid, err = LoadDemos(task, t.Data, r.spec)
 	return err
 }
 
@@ -280,7 +287,7 @@ func evalNote(m Metrics) string {
 }
 
 func (r *imitation) saveCheckpoint(name string) error {
-	text, err := yaml.Marshal(r.cfg)
+	text, err := configs.Render(r.cfg)
 	if err != nil {
 		return err
 	}
@@ -302,7 +309,7 @@ func (r *imitation) evaluate(episodes int, seed uint64, bar *progress.Bar) (eval
 	if err != nil {
 		return eval.Summary{}, err
 	}
-	return eval.Summarize(r.spec.Head, r.cfg.Env.Scenario, seed, eps), nil
+	return eval.Summarize(r.spec.Head, r.taskSpec, seed, eps), nil
 }
 
 // finalEval evaluates the trained policy with the config's eval section
@@ -335,7 +342,9 @@ func MeanLoss(net *policy.Net, d *Dataset) float64 {
 			for i := k; i < d.Len(); i += w {
 				obs, feat, u := d.Sample(i)
 				o := a.Forward(obs, feat)
-				sums[k] += (o.U[0]-u[0])*(o.U[0]-u[0]) + (o.U[1]-u[1])*(o.U[1]-u[1])
+				for j, uj := range u {
+					sums[k] += (o.U[j] - uj) * (o.U[j] - uj)
+				}
 			}
 		}(k)
 	}
@@ -344,5 +353,5 @@ func MeanLoss(net *policy.Net, d *Dataset) float64 {
 	for _, s := range sums {
 		total += s
 	}
-	return total / float64(2*d.Len())
+	return total / float64(d.M*d.Len())
 }

@@ -66,6 +66,7 @@ type ppoRun struct {
 	cfg     *configs.Config
 	p       configs.PPOConfig
 	spec    policy.Spec
+	task    env.Task
 	net     *policy.Net
 	st      ppoState
 	value   *ValueNet
@@ -106,8 +107,10 @@ type ppoWorker struct {
 	rngs   []*rand.Rand
 	obs    [][]float64
 	ep     []eval.Episode
+	rows   *policy.Features
 	feat   []float64
 	norm   []float64
+	act    []float64 // the sampled action
 }
 
 // PPO trains cfg's policy with proximal policy optimization and writes a
@@ -157,6 +160,9 @@ func (r *ppoRun) setup(cfg *configs.Config, opts Options) error {
 	}
 	r.cfg, r.p = cfg, cfg.Train.PPO
 	if r.spec, err = policy.SpecFor(cfg); err != nil {
+		return err
+	}
+	if r.task, err = cfg.Task(); err != nil {
 		return err
 	}
 	if ck != nil {
@@ -229,21 +235,19 @@ func (r *ppoRun) makeWorkers() error {
 	r.workers = nil
 	for k := 0; k < w; k++ {
 		lo, hi := k*n/w, (k+1)*n/w
-		wk := &ppoWorker{first: lo, actor: policy.NewActor(r.net), feat: make([]float64, r.spec.FeatDim()),
-			norm: make([]float64, r.spec.ObsDim)}
+		wk := &ppoWorker{first: lo, actor: policy.NewActor(r.net), rows: policy.NewFeatures(r.spec),
+			feat: make([]float64, r.spec.FeatDim()), norm: make([]float64, r.spec.ObsDim), act: make([]float64, r.spec.M())}
 		wk.value = &ValueNet{Layers: r.value.Layers}
 		if r.p.Shield == "fixed" {
-			f, err := control.NewFilter(eval.Nominal(r.cfg), eval.FilterConfig(r.cfg))
+			spec := r.task.Spec()
+			f, err := control.NewFilter(control.NewNominal(len(spec.Controls)), eval.FilterConfig(r.cfg, spec))
 			if err != nil {
 				return err
 			}
 			wk.shield = f
 		}
 		for i := lo; i < hi; i++ {
-			e, err := r.cfg.NewEnv()
-			if err != nil {
-				return err
-			}
+			e := r.task.NewEnv()
 			wk.envs = append(wk.envs, e)
 			wk.rngs = append(wk.rngs, rand.New(rand.NewPCG(r.cfg.Train.Seed, uint64(i)+1<<32*uint64(r.st.Iteration))))
 			obs, _ := e.Reset(env.EpisodeSeed(r.cfg.Train.Seed, i, r.st.EnvEpisode[i]))

@@ -14,7 +14,6 @@ import (
 	"github.com/barriergym/barriergym/eval"
 	"github.com/barriergym/barriergym/policy"
 	"github.com/barriergym/barriergym/progress"
-	"go.yaml.in/yaml/v3"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -31,7 +30,11 @@ func Controller(cfg *configs.Config, net *policy.Net) (control.Controller, error
 	if cfg.Train.Algorithm != "ppo" || cfg.Train.PPO.Shield != "fixed" {
 		return pc, nil
 	}
-	return control.NewFilter(pc, eval.FilterConfig(cfg))
+	task, err := cfg.Task()
+	if err != nil {
+		return nil, err
+	}
+	return control.NewFilter(pc, eval.FilterConfig(cfg, task.Spec()))
 }
 
 // record writes the iteration's metrics, checkpoint and curves.
@@ -50,7 +53,7 @@ func (r *ppoRun) record(m PPOMetrics) error {
 }
 
 func (r *ppoRun) save(name string) error {
-	text, err := yaml.Marshal(r.cfg)
+	text, err := configs.Render(r.cfg)
 	if err != nil {
 		return err
 	}
@@ -80,7 +83,7 @@ func (r *ppoRun) finalEval() (*eval.Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := eval.Summarize(r.dir, r.cfg.Env.Scenario, r.cfg.Eval.Seed, eps)
+	s := eval.Summarize(r.dir, r.task.Spec(), r.cfg.Eval.Seed, eps)
 	if err := WriteJSON(filepath.Join(r.dir, EvalFile), s); err != nil {
 		return nil, err
 	}

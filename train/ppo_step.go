@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/barriergym/barriergym/control"
 	"github.com/barriergym/barriergym/env"
 	"github.com/barriergym/barriergym/eval"
 	"github.com/barriergym/barriergym/policy"
@@ -35,7 +36,11 @@ func (r *ppoRun) iterate(iters int) (PPOMetrics, error) {
 	r.st.EnvSteps += n
 	m.Iteration, m.TotalEnvSteps = r.st.Iteration, r.st.EnvSteps
 	m.KL, m.ClipFrac, m.LossPi, m.LossV = kl, clipFrac, lossPi, lossV
-	m.PolicyStd = 0.5 * (math.Exp(r.st.LogStd[0]) + math.Exp(r.st.LogStd[1]))
+	std := 0.0
+	for _, l := range r.st.LogStd {
+		std += math.Exp(l)
+	}
+	m.PolicyStd = std / float64(len(r.st.LogStd))
 	m.Intervention = float64(r.buf.interventions) / float64(n)
 	m.QPSlackActive = float64(r.buf.slackSteps) / float64(n)
 	m.FPS = float64(n) / time.Since(start).Seconds()
@@ -54,7 +59,7 @@ func (r *ppoRun) collect() {
 		}
 		return s[:k]
 	}
-	b.obs, b.feat, b.act = grow(b.obs, n*T*d), grow(b.feat, n*T*f), grow(b.act, n*T*2)
+	b.obs, b.feat, b.act = grow(b.obs, n*T*d), grow(b.feat, n*T*f), grow(b.act, n*T*r.spec.M())
 	b.logp, b.val, b.rew = grow(b.logp, n*T), grow(b.val, n*T), grow(b.rew, n*T)
 	b.lastVal = grow(b.lastVal, n)
 	if cap(b.done) < n*T {
@@ -82,9 +87,12 @@ func (r *ppoRun) collect() {
 
 // runWorker steps the worker's environments for one rollout.
 func (r *ppoRun) runWorker(w *ppoWorker) (interventions, slackSteps int, finished []eval.Episode) {
-	T, d, f := r.p.Steps, r.spec.ObsDim, r.spec.FeatDim()
+	T, d, f, m := r.p.Steps, r.spec.ObsDim, r.spec.FeatDim(), r.spec.M()
 	b := &r.buf
-	sigma := [2]float64{math.Exp(r.st.LogStd[0]), math.Exp(r.st.LogStd[1])}
+	sigma := make([]float64, m)
+	for c, l := range r.st.LogStd {
+		sigma[c] = math.Exp(l)
+	}
 	for j, e := range w.envs {
 		gi := w.first + j
 		for t := 0; t < T; t++ {
@@ -92,23 +100,25 @@ func (r *ppoRun) runWorker(w *ppoWorker) (interventions, slackSteps int, finishe
 			obs := w.obs[j]
 			copy(b.obs[k*d:(k+1)*d], obs)
 			if f > 0 {
-				r.features(e, w.feat)
+				w.rows.Read(e, w.feat)
 				copy(b.feat[k*f:(k+1)*f], w.feat)
 			}
-			out := w.actor.Forward(obs, w.feat)
-			mu := out.U
-			a := [2]float64{mu[0] + sigma[0]*w.rngs[j].NormFloat64(), mu[1] + sigma[1]*w.rngs[j].NormFloat64()}
-			copy(b.act[2*k:2*k+2], a[:])
-			b.logp[k] = GaussianLogProb(a[:], mu[:], r.st.LogStd)
+			mu := w.actor.Forward(obs, w.feat).U
+			a := w.act
+			for c := range a {
+				a[c] = mu[c] + sigma[c]*w.rngs[j].NormFloat64()
+			}
+			copy(b.act[m*k:m*(k+1)], a)
+			b.logp[k] = GaussianLogProb(a, mu, r.st.LogStd)
 			b.val[k] = w.value.Forward(r.normalize(obs, w.norm))
-			u, slack := r.shield(w, e, obs, a)
-			if math.Hypot(u[0]-a[0], u[1]-a[1]) > eval.InterventionTol {
+			u, slack := r.shield(w, e, a)
+			if control.Distance(u, a) > eval.InterventionTol {
 				interventions++
 			}
 			if slack > 0 {
 				slackSteps++
 			}
-			next, rew, cost, term, trunc, info := e.Step(u[:])
+			next, rew, cost, term, trunc, info := e.Step(u)
 			ep := &w.ep[j]
 			ep.Return, ep.Cost, ep.Length = ep.Return+rew, ep.Cost+cost, ep.Length+1
 			ep.Collided = ep.Collided || info.Collision
@@ -146,14 +156,8 @@ func (r *ppoRun) normalize(obs, dst []float64) []float64 {
 	return dst
 }
 
-func (r *ppoRun) features(e env.Env, dst []float64) {
-	if err := policy.Features(r.spec, e, dst); err != nil {
-		panic(err) // the spec was built for this environment's scenario
-	}
-}
-
 // shield returns the control to execute for the sample a, and the slack.
-func (r *ppoRun) shield(w *ppoWorker, e env.Env, obs []float64, a [2]float64) ([2]float64, float64) {
+func (r *ppoRun) shield(w *ppoWorker, e env.Env, a []float64) ([]float64, float64) {
 	switch r.p.Shield {
 	case "policy":
 		u, slack, _ := w.actor.Project(a)
@@ -195,7 +199,7 @@ func (r *ppoRun) episodeMetrics() PPOMetrics {
 	}
 	r.st.Episodes += len(fin)
 	if len(fin) > 0 {
-		s := eval.Summarize("", "", 0, fin)
+		s := eval.Summarize("", r.task.Spec(), 0, fin)
 		m.EpRet, m.EpCost, m.EpLen, m.SuccessRate = s.MeanReturn, s.MeanCost, s.MeanLength, s.SuccessRate
 		m.CollisionRate, m.MinBarrier = s.CollisionRate, s.MinBarrier
 	}
@@ -242,7 +246,7 @@ func (r *ppoRun) update() (kl, clipFrac, lossPi, lossV float64, err error) {
 // Gorgonia graph through the QP op.
 func (r *ppoRun) policyStep(idx []int) (kl, clipFrac, loss float64, err error) {
 	M := float64(len(idx))
-	d, f := r.spec.ObsDim, r.spec.FeatDim()
+	d, f, m := r.spec.ObsDim, r.spec.FeatDim(), r.spec.M()
 	b := &r.buf
 	adv := b.mbAdv[:0]
 	for _, k := range idx {
@@ -251,13 +255,14 @@ func (r *ppoRun) policyStep(idx []int) (kl, clipFrac, loss float64, err error) {
 	b.mbAdv = adv
 	Normalize(adv)
 	means := r.means(idx)
-	sigma := [2]float64{math.Exp(r.st.LogStd[0]), math.Exp(r.st.LogStd[1])}
-	var dLogStd [2]float64
-	var g [2]float64
+	sigma, dLogStd, g := make([]float64, m), make([]float64, m), make([]float64, m)
+	for c, l := range r.st.LogStd {
+		sigma[c] = math.Exp(l)
+	}
 	for i, k := range idx {
 		obs, feat := b.obs[k*d:(k+1)*d], b.feat[k*f:(k+1)*f]
-		mu := means[2*i : 2*i+2]
-		act := b.act[2*k : 2*k+2]
+		mu := means[m*i : m*(i+1)]
+		act := b.act[m*k : m*(k+1)]
 		logp := GaussianLogProb(act, mu, r.st.LogStd)
 		obj, dlogp := ClippedSurrogate(logp, b.logp[k], adv[i], r.p.Clip)
 		loss -= obj / M
@@ -266,12 +271,12 @@ func (r *ppoRun) policyStep(idx []int) (kl, clipFrac, loss float64, err error) {
 		if math.Abs(ratio-1) > r.p.Clip {
 			clipFrac += 1 / M
 		}
-		for c := 0; c < 2; c++ {
+		for c := range g {
 			z := (act[c] - mu[c]) / sigma[c]
 			g[c] = -dlogp / M * z / sigma[c]
 			dLogStd[c] += -dlogp / M * (z*z - 1)
 		}
-		r.learner.Load(i, obs, feat, g[:])
+		r.learner.Load(i, obs, feat, g)
 	}
 	if _, err := r.learner.Run(); err != nil {
 		return 0, 0, 0, err
@@ -283,22 +288,22 @@ func (r *ppoRun) policyStep(idx []int) (kl, clipFrac, loss float64, err error) {
 	for c := range dLogStd {
 		dLogStd[c] -= r.p.EntCoef
 	}
-	all := append(grads, dLogStd[:])
+	all := append(grads, dLogStd)
 	ClipGradNorm(all, r.p.MaxGradNorm)
 	r.adamPi.Step(r.piParams(), all)
 	return kl, clipFrac, loss, nil
 }
 
 // means returns the policy's Gaussian means (the QP's outputs) for the
-// minibatch samples idx, two per sample, computed by the workers' actors
-// in parallel.
+// minibatch samples idx, m per sample, computed by the workers' actors in
+// parallel.
 func (r *ppoRun) means(idx []int) []float64 {
-	d, f := r.spec.ObsDim, r.spec.FeatDim()
+	d, f, m := r.spec.ObsDim, r.spec.FeatDim(), r.spec.M()
 	b := &r.buf
-	if cap(b.mean) < 2*len(idx) {
-		b.mean = make([]float64, 2*len(idx))
+	if cap(b.mean) < m*len(idx) {
+		b.mean = make([]float64, m*len(idx))
 	}
-	out := b.mean[:2*len(idx)]
+	out := b.mean[:m*len(idx)]
 	var wg sync.WaitGroup
 	w := len(r.workers)
 	for j, wk := range r.workers {
@@ -307,8 +312,7 @@ func (r *ppoRun) means(idx []int) []float64 {
 			defer wg.Done()
 			for i := lo; i < hi; i++ {
 				k := idx[i]
-				u := a.Forward(b.obs[k*d:(k+1)*d], b.feat[k*f:(k+1)*f]).U
-				out[2*i], out[2*i+1] = u[0], u[1]
+				copy(out[m*i:m*(i+1)], a.Forward(b.obs[k*d:(k+1)*d], b.feat[k*f:(k+1)*f]).U)
 			}
 		}(wk.actor, j*len(idx)/w, (j+1)*len(idx)/w)
 	}

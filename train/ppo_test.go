@@ -8,25 +8,20 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/barriergym/barriergym/barrier"
 	"github.com/barriergym/barriergym/configs"
 	"github.com/barriergym/barriergym/control"
+	"github.com/barriergym/barriergym/eval"
 	"github.com/barriergym/barriergym/policy"
 )
 
 // tinyNav is a small, quick nav setting for PPO tests.
 func tinyNav(t *testing.T, head, shield string, total int) *configs.Config {
 	t.Helper()
-	cfg, err := configs.Load("nav-ppo")
+	cfg, err := configs.Load("testdata/tiny-nav-ppo.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	n := &cfg.Env.Nav
-	n.Arena, n.Obstacles, n.MinStartGoal, n.Horizon, n.RadiusMin, n.RadiusMax = 5, 2, 2.5, 120, 0.3, 0.5
-	cfg.Policy.Head, cfg.Policy.Trunk = head, []int{32}
-	p := &cfg.Train.PPO
-	p.NumEnvs, p.Steps, p.TotalSteps, p.Minibatch, p.UpdateEpochs, p.Shield = 8, 64, total, 128, 10, shield
-	cfg.Eval.Episodes = 10
+	cfg.Policy.Head, cfg.Train.PPO.Shield, cfg.Train.PPO.TotalSteps = head, shield, total
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -98,45 +93,57 @@ func TestPPOResume(t *testing.T) {
 func TestShields(t *testing.T) {
 	cfg, _ := configs.Load("nav-ppo")
 	spec, _ := policy.SpecFor(cfg)
+	task, _ := cfg.Task()
 	net := policy.NewNet(spec, 3)
 	actor := policy.NewActor(net)
-	fixed, err := control.NewFilter(control.DefaultNavNominal(), control.DefaultNavFilter())
+	fc := eval.FilterConfig(cfg, task.Spec())
+	fixed, err := control.NewFilter(control.NewNominal(spec.M()), fc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, _ := cfg.NewEnv()
+	gains := cfg.Barrier.ExpertGains(task.Spec())
+	e := task.NewEnv()
 	rng := rand.New(rand.NewPCG(8, 9))
 	feat := make([]float64, spec.FeatDim())
-	G, h := make([]float64, 2*spec.Rows()), make([]float64, spec.Rows())
+	rows := policy.NewFeatures(spec)
+	m := spec.M()
+	G, h := make([]float64, m*spec.Rows()), make([]float64, spec.Rows())
 	projected, maxSlack := 0, 0.0
 	for ep := 0; ep < 30; ep++ {
 		obs, _ := e.Reset(uint64(ep))
 		for step := 0; step < 60; step++ {
-			policy.Features(spec, e, feat)
+			rows.Read(e, feat)
 			out := actor.Forward(obs, feat)
-			a := [2]float64{out.U[0] + rng.NormFloat64(), out.U[1] + 2*rng.NormFloat64()}
+			a := []float64{out.U[0] + rng.NormFloat64(), out.U[1] + 2*rng.NormFloat64()}
 			u, slack, _ := actor.Project(a)
 			maxSlack = math.Max(maxSlack, slack)
 			actor.RowsOf(feat, G, h)
 			for j := 0; j < spec.Rows(); j++ {
-				if G[2*j]*u[0]+G[2*j+1]*u[1] > h[j]+slack+1e-7*(1+math.Abs(h[j])) {
-					t.Fatalf("policy shield: row %d violated by %v (slack %v)", j, G[2*j]*u[0]+G[2*j+1]*u[1]-h[j], slack)
+				if G[m*j]*u[0]+G[m*j+1]*u[1] > h[j]+slack+1e-7*(1+math.Abs(h[j])) {
+					t.Fatalf("policy shield: row %d violated by %v (slack %v)", j, G[m*j]*u[0]+G[m*j+1]*u[1]-h[j], slack)
 				}
 			}
-			if math.Hypot(u[0]-a[0], u[1]-a[1]) > 1e-9 {
+			if control.Distance(u, a) > 1e-9 {
 				projected++
 			}
 			d := fixed.Apply(e, a)
-			rows := e.CBFRows(control.DefaultNavFilter().Gains, nil)
-			lo, hi := e.ActionBounds()
-			rows = append(rows, barrierBox(lo, hi)...)
-			for j, r := range rows {
-				if !r.Holds(d.U, d.Slack+1e-7*(1+math.Abs(r.H))) {
+			for j, r := range e.CBFRows(nil) {
+				p := make([]float64, len(r.Lie)-1)
+				for k, g := range task.Spec().Layout.Slots[r.Slot].Gains {
+					p[k] = gains[g]
+				}
+				if !r.Holds(d.U, p, d.Slack+1e-7*(1+math.Abs(r.Lie[len(r.Lie)-1]))) {
 					t.Fatalf("fixed shield: row %d violated", j)
 				}
 			}
+			lo, hi := task.Spec().Bounds()
+			for i := range d.U {
+				if d.U[i] < lo[i] || d.U[i] > hi[i] {
+					t.Fatalf("fixed shield: %v outside the bounds", d.U)
+				}
+			}
 			var term, trunc bool
-			obs, _, _, term, trunc, _ = e.Step(u[:])
+			obs, _, _, term, trunc, _ = e.Step(u)
 			if term || trunc {
 				break
 			}
@@ -146,9 +153,4 @@ func TestShields(t *testing.T) {
 		t.Errorf("only %d samples needed projecting: the test does not exercise the shield", projected)
 	}
 	t.Logf("%d projected samples, largest slack %g", projected, maxSlack)
-}
-
-func barrierBox(lo, hi [2]float64) []barrier.Row {
-	b := barrier.BoxRows(lo, hi)
-	return b[:]
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/barriergym/barriergym/atomicfile"
 	"github.com/barriergym/barriergym/configs"
 	"github.com/barriergym/barriergym/policy"
-	"go.yaml.in/yaml/v3"
 )
 
 // Files of a run directory.
@@ -49,9 +48,9 @@ func NewRunDir(root string, cfg *configs.Config, now time.Time) (string, error) 
 	return dir, WriteConfig(dir, cfg)
 }
 
-// WriteConfig writes the resolved config of a run.
+// WriteConfig writes the resolved config of a run, every key commented.
 func WriteConfig(dir string, cfg *configs.Config) error {
-	data, err := yaml.Marshal(cfg)
+	data, err := configs.Render(cfg)
 	if err != nil {
 		return fmt.Errorf("encode config: %w", err)
 	}

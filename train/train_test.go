@@ -2,16 +2,21 @@ package train
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"image/png"
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/barriergym/barriergym/configs"
+	"github.com/barriergym/barriergym/control"
+	"github.com/barriergym/barriergym/eval"
 	"github.com/barriergym/barriergym/policy"
+	_ "github.com/barriergym/barriergym/scenarios"
 )
 
 func shortConfig(t *testing.T, name string, epochs int) *configs.Config {
@@ -62,7 +67,11 @@ func TestImitationLossFallsAndCheckpointRoundTrips(t *testing.T) {
 	if cfg2.Name != cfg.Name || cfg2.Train.Epochs != 3 {
 		t.Errorf("resolved config not saved: %+v", cfg2.Train)
 	}
-	_, valid, _ := LoadBarrierNet(EmbeddedData, net.Spec, cfg.Env.Robot2D)
+	task, _ := cfg.Task()
+	_, valid, err := LoadDemos(task, cfg.Train.Data, net.Spec)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got, want := MeanLoss(net, valid), rows[2].ValLoss; math.Abs(got-want) > 1e-7*want {
 		t.Errorf("reloaded policy's validation loss %v, recorded %v", got, want)
 	}
@@ -121,7 +130,7 @@ func TestInterruptAndResume(t *testing.T) {
 func TestExpertDemosTrainNav(t *testing.T) {
 	cfg := shortConfig(t, "nav-barriernet", 1)
 	cfg.Train.Episodes = 4
-	res, err := Imitation(context.Background(), cfg, Options{Dir: filepath.Join(t.TempDir(), "nav")})
+	res, err := Imitation(context.Background(), cfg, Options{Dir: filepath.Join(t.TempDir(), "run")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,19 +139,47 @@ func TestExpertDemosTrainNav(t *testing.T) {
 	}
 }
 
-func TestBadDemonstrations(t *testing.T) {
-	s, _ := policy.SpecFor(shortConfig(t, "robot2d-barriernet", 1))
-	cfg, _ := configs.Load("robot2d")
-	cases := []struct{ csv, want string }{
-		{"x,y,theta,v,dst_y,u_theta_dot,u_accel\n1,2,3,4,5,6,7\n1,2,3,4,5,six,7\n", "d.csv:3: u_theta_dot = \"six\""},
-		{"x,y,theta,v,dst,u_theta_dot,u_accel\n", "d.csv:1: column 5 is \"dst\""},
-		{"x,y,theta,v,dst_y,u_theta_dot,u_accel\n1,2,3\n", "d.csv:2:"},
-		{"x,y,theta,v,dst_y,u_theta_dot,u_accel\n", "no demonstrations"},
-	}
-	for _, c := range cases {
-		_, err := ReadBarrierNetCSV("d.csv", strings.NewReader(c.csv), s, cfg.Env.Robot2D)
+// TestLoadDemosErrors: a scenario without published demonstrations, and
+// a name that is no published set, are refused saying what there is.
+func TestLoadDemosErrors(t *testing.T) {
+	for _, c := range []struct{ config, data, want string }{
+		{"nav-barriernet", "barriernet-robot2d", "has no published demonstrations; use expert"},
+		{"robot2d-barriernet", "nope", "published sets of robot2d: barriernet-robot2d"},
+	} {
+		cfg := shortConfig(t, c.config, 1)
+		cfg.Train.Data = c.data
+		_, err := Imitation(context.Background(), cfg, Options{Dir: filepath.Join(t.TempDir(), "run")})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("error %v, want %q", err, c.want)
+			t.Errorf("%s with data %s: %v, want %q", c.config, c.data, err, c.want)
+		}
+	}
+}
+
+// TestVersion1Runs: run directories written before the scenario contract
+// (checkpoint format 1, a config.yaml holding every scenario's section)
+// still load, and their policies evaluate to exactly the numbers the
+// version that wrote them recorded.
+func TestVersion1Runs(t *testing.T) {
+	for _, dir := range []string{"testdata/v1/r2d", "testdata/v1/nav"} {
+		cfg, net, err := LoadPolicy(dir, CheckpointFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eps, err := eval.Run(cfg, func() (control.Controller, error) { return Controller(cfg, net) },
+			eval.Seeds(cfg.Eval.Seed, cfg.Eval.Episodes), eval.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		task, _ := cfg.Task()
+		got := eval.Summarize("", task.Spec(), cfg.Eval.Seed, eps)
+		data, _ := os.ReadFile(filepath.Join(dir, "eval-by-v1.json"))
+		var want eval.Summary
+		if err := json.Unmarshal(data, &want); err != nil {
+			t.Fatal(err)
+		}
+		got.Policy, got.GoalError, got.GainNames = want.Policy, want.GoalError, want.GainNames
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s evaluates to\n%+v\nthe version that wrote it recorded\n%+v", dir, got, want)
 		}
 	}
 }

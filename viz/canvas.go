@@ -20,6 +20,7 @@ type Canvas interface {
 	StrokeCircle(cx, cy, r, width float64, c color.RGBA)
 	Line(x0, y0, x1, y1, width float64, c color.RGBA)
 	FillRect(x, y, w, h float64, c color.RGBA) // c may be translucent
+	FillPolygon(xy []float64, c color.RGBA)    // vertices x₀, y₀, x₁, y₁, …
 	Text(x, y int, s string, c color.RGBA)     // y is the top of the line
 }
 
@@ -122,6 +123,25 @@ func (c *RGBACanvas) FillRect(x, y, w, h float64, col color.RGBA) {
 	c.lineTo(x+w, y)
 	c.lineTo(x+w, y+h)
 	c.lineTo(x, y+h)
+	c.r.ClosePath()
+	c.fill(col)
+}
+
+// FillPolygon implements Canvas.
+func (c *RGBACanvas) FillPolygon(xy []float64, col color.RGBA) {
+	if len(xy) < 6 {
+		return
+	}
+	x0, y0, x1, y1 := xy[0], xy[1], xy[0], xy[1]
+	for i := 2; i+1 < len(xy); i += 2 {
+		x0, y0 = math.Min(x0, xy[i]), math.Min(y0, xy[i+1])
+		x1, y1 = math.Max(x1, xy[i]), math.Max(y1, xy[i+1])
+	}
+	c.begin(x0, y0, x1, y1)
+	c.moveTo(xy[0], xy[1])
+	for i := 2; i+1 < len(xy); i += 2 {
+		c.lineTo(xy[i], xy[i+1])
+	}
 	c.r.ClosePath()
 	c.fill(col)
 }

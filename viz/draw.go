@@ -3,12 +3,16 @@ package viz
 import (
 	"image/color"
 	"math"
+
+	"github.com/barriergym/barriergym/scene"
 )
 
-// Colours of the scene, exported so that tests can find what was drawn.
+// Colours of the picture, exported so that tests can find what was drawn.
 var (
 	Background    = color.RGBA{250, 250, 247, 255}
 	ArenaColor    = color.RGBA{200, 200, 195, 255}
+	RoadColor     = color.RGBA{225, 225, 220, 255}
+	LaneColor     = color.RGBA{120, 120, 115, 255}
 	MarginColor   = color.RGBA{245, 190, 190, 255}
 	ObstacleColor = color.RGBA{200, 40, 40, 255}
 	ActiveColor   = color.RGBA{255, 150, 0, 255}
@@ -22,6 +26,32 @@ var (
 	TextColor     = color.RGBA{20, 20, 20, 255}
 	PanelColor    = color.RGBA{255, 255, 255, 215} // behind text, translucent
 )
+
+// style is how a role is painted: its colour, line width (pixels) and the
+// smallest radius (pixels) a circle of it gets, so a small robot stays
+// visible.
+type style struct {
+	col           color.RGBA
+	width, minRad float64
+}
+
+var styles = map[scene.Role]style{
+	scene.Boundary:     {ArenaColor, 1.5, 0},
+	scene.Road:         {RoadColor, 1.5, 0},
+	scene.LaneLine:     {LaneColor, 2, 0},
+	scene.Goal:         {GoalColor, 2.5, 5},
+	scene.Margin:       {MarginColor, 2, 0},
+	scene.Obstacle:     {ObstacleColor, 2, 0},
+	scene.Trail:        {TrailColor, 2, 0},
+	scene.Reference:    {RefColor, 2.5, 0},
+	scene.Safe:         {SafeColor, 2.5, 0},
+	scene.Robot:        {RobotColor, 2, 6},
+	scene.Heading:      {HeadingColor, 3, 0},
+	scene.ControlPoint: {VCPColor, 2, 2},
+}
+
+// RoleColor returns the colour a role is painted in.
+func RoleColor(r scene.Role) color.RGBA { return styles[r].col }
 
 // TextPanel draws lines of text on a translucent panel at (x, y).
 func TextPanel(c Canvas, x, y int, lines []string) {
@@ -47,7 +77,7 @@ type Transform struct {
 
 // Fit returns the transform that shows world in a w×h screen with pad
 // pixels around it.
-func Fit(world Rect, w, h int, pad float64) Transform {
+func Fit(world scene.Rect, w, h int, pad float64) Transform {
 	sx := (float64(w) - 2*pad) / (world.X1 - world.X0)
 	sy := (float64(h) - 2*pad) / (world.Y1 - world.Y0)
 	s := math.Min(sx, sy)
@@ -66,67 +96,124 @@ func (t Transform) ToWorld(px, py float64) (float64, float64) {
 	return (px - t.OffX) / t.Scale, (float64(t.H) - py - t.OffY) / t.Scale
 }
 
-// Draw paints the scene on c, fitted to c's size.
-func Draw(c Canvas, s *Scene) Transform {
+// Draw paints the frame on c, fitted to c's size: the shapes by role
+// (boundary and road first, the robot last), a ring around each obstacle
+// whose CBF row is active, the trail, and the HUD.
+func Draw(c Canvas, f *Frame) Transform {
 	w, h := c.Size()
-	t := Fit(s.World, w, h, 12)
+	t := Fit(f.World, w, h, 12)
 	c.Clear(Background)
-	x0, y0 := t.ToScreen(s.World.X0, s.World.Y0)
-	x1, y1 := t.ToScreen(s.World.X1, s.World.Y1)
-	for _, e := range [][4]float64{{x0, y0, x1, y0}, {x1, y0, x1, y1}, {x1, y1, x0, y1}, {x0, y1, x0, y0}} {
-		c.Line(e[0], e[1], e[2], e[3], 1.5, ArenaColor)
-	}
-	if s.HasLane {
-		ax, ay := t.ToScreen(s.World.X0, s.Lane)
-		bx, _ := t.ToScreen(s.World.X1, s.Lane)
-		for x := ax; x < bx; x += 16 {
-			c.Line(x, ay, math.Min(x+9, bx), ay, 2.5, GoalColor)
+	for _, role := range scene.Roles() {
+		if role == scene.Trail {
+			activeRings(c, t, f)
+			trail(c, t, f.Trail)
+		}
+		for i := range f.Shapes {
+			if f.Shapes[i].Role == role {
+				shape(c, t, &f.Shapes[i])
+			}
 		}
 	}
-	if s.HasGoal {
-		gx, gy := t.ToScreen(s.Goal[0], s.Goal[1])
-		c.FillCircle(gx, gy, math.Max(s.GoalRadius*t.Scale, 5), GoalColor)
-	}
-	for i, o := range s.Obstacles {
-		ox, oy := t.ToScreen(o.X, o.Y)
-		c.FillCircle(ox, oy, (o.R+s.Margin)*t.Scale, MarginColor)
-		c.FillCircle(ox, oy, o.R*t.Scale, ObstacleColor)
-		if i < len(s.Active) && s.Active[i] {
-			c.StrokeCircle(ox, oy, (o.R+s.Margin)*t.Scale, 3, ActiveColor)
-		}
-	}
-	for i := 1; i < len(s.Trail); i++ {
-		ax, ay := t.ToScreen(s.Trail[i-1][0], s.Trail[i-1][1])
-		bx, by := t.ToScreen(s.Trail[i][0], s.Trail[i][1])
-		c.Line(ax, ay, bx, by, 2, TrailColor)
-	}
-	rx, ry := t.ToScreen(s.Robot[0], s.Robot[1])
-	if s.HasArrows {
-		for _, a := range []struct {
-			tip [2]float64
-			col color.RGBA
-		}{{s.Ref, RefColor}, {s.Safe, SafeColor}} {
-			tx, ty := t.ToScreen(a.tip[0], a.tip[1])
-			arrow(c, rx, ry, tx, ty, a.col)
-		}
-	}
-	rr := math.Max(s.RobotRadius*t.Scale, 6)
-	c.FillCircle(rx, ry, rr, RobotColor)
-	hx, hy := rx+1.6*rr*math.Cos(s.Robot[2]), ry-1.6*rr*math.Sin(s.Robot[2])
-	c.Line(rx, ry, hx, hy, 3, HeadingColor)
-	if s.HasVCP {
-		vx, vy := t.ToScreen(s.VCP[0], s.VCP[1])
-		c.FillCircle(vx, vy, math.Max(rr/4, 2), VCPColor)
-	}
-	TextPanel(c, 16, 14, s.HUD)
+	TextPanel(c, 16, 14, f.HUD)
 	return t
 }
 
+// shape paints one shape.
+func shape(c Canvas, t Transform, s *scene.Shape) {
+	st := styles[s.Role]
+	width := st.width
+	if s.Width > 0 {
+		width = s.Width
+	}
+	pts := make([]float64, 0, 2*len(s.Points))
+	for _, p := range s.Points {
+		x, y := t.ToScreen(p.X, p.Y)
+		pts = append(pts, x, y)
+	}
+	switch s.Kind {
+	case scene.Circle:
+		r := math.Max(s.Radius*t.Scale, st.minRad)
+		if s.Fill {
+			c.FillCircle(pts[0], pts[1], r, st.col)
+		} else {
+			c.StrokeCircle(pts[0], pts[1], r, width, st.col)
+		}
+	case scene.Polygon:
+		c.FillPolygon(pts, st.col)
+	case scene.Polyline:
+		for i := 2; i+1 < len(pts); i += 2 {
+			if s.Dashed {
+				dashes(c, pts[i-2], pts[i-1], pts[i], pts[i+1], width, st.col)
+			} else {
+				c.Line(pts[i-2], pts[i-1], pts[i], pts[i+1], width, st.col)
+			}
+		}
+	case scene.Arrow:
+		arrow(c, pts[0], pts[1], pts[2], pts[3], width, st.col)
+	}
+	if s.Label != "" && len(pts) >= 2 {
+		c.Text(int(pts[len(pts)-2])+6, int(pts[len(pts)-1])-6, s.Label, st.col)
+	}
+}
+
+// activeRings marks the obstacles whose CBF rows are active: a ring on
+// their margin (or on the obstacle when it has none).
+func activeRings(c Canvas, t Transform, f *Frame) {
+	for _, key := range f.Active {
+		var ring *scene.Shape
+		for i := range f.Shapes {
+			s := &f.Shapes[i]
+			if s.Key != key || (s.Role != scene.Margin && s.Role != scene.Obstacle) {
+				continue
+			}
+			if ring == nil || s.Role == scene.Margin {
+				ring = s
+			}
+		}
+		if ring == nil {
+			continue
+		}
+		if ring.Kind == scene.Circle {
+			x, y := t.ToScreen(ring.Points[0].X, ring.Points[0].Y)
+			c.StrokeCircle(x, y, ring.Radius*t.Scale, 3, ActiveColor)
+			continue
+		}
+		for i := range ring.Points {
+			a, b := ring.Points[i], ring.Points[(i+1)%len(ring.Points)]
+			ax, ay := t.ToScreen(a.X, a.Y)
+			bx, by := t.ToScreen(b.X, b.Y)
+			c.Line(ax, ay, bx, by, 3, ActiveColor)
+		}
+	}
+}
+
+// trail paints the robot's path.
+func trail(c Canvas, t Transform, pts []scene.Point) {
+	for i := 1; i < len(pts); i++ {
+		ax, ay := t.ToScreen(pts[i-1].X, pts[i-1].Y)
+		bx, by := t.ToScreen(pts[i].X, pts[i].Y)
+		c.Line(ax, ay, bx, by, 2, TrailColor)
+	}
+}
+
+// dashes draws a dashed line: 9 pixels drawn, 7 left out.
+func dashes(c Canvas, x0, y0, x1, y1, width float64, col color.RGBA) {
+	l := math.Hypot(x1-x0, y1-y0)
+	if l == 0 {
+		return
+	}
+	ux, uy := (x1-x0)/l, (y1-y0)/l
+	for s := 0.0; s < l; s += 16 {
+		e := math.Min(s+9, l)
+		c.Line(x0+ux*s, y0+uy*s, x0+ux*e, y0+uy*e, width, col)
+	}
+}
+
 // arrow draws a line with a head from (x0, y0) to (x1, y1).
-func arrow(c Canvas, x0, y0, x1, y1 float64, col color.RGBA) {
-	c.Line(x0, y0, x1, y1, 2.5, col)
+func arrow(c Canvas, x0, y0, x1, y1, width float64, col color.RGBA) {
+	c.Line(x0, y0, x1, y1, width, col)
 	a := math.Atan2(y1-y0, x1-x0)
 	for _, s := range []float64{-1, 1} {
-		c.Line(x1, y1, x1-10*math.Cos(a+s*0.45), y1-10*math.Sin(a+s*0.45), 2.5, col)
+		c.Line(x1, y1, x1-10*math.Cos(a+s*0.45), y1-10*math.Sin(a+s*0.45), width, col)
 	}
 }

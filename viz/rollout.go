@@ -11,33 +11,26 @@ import (
 
 	"github.com/barriergym/barriergym/control"
 	"github.com/barriergym/barriergym/env"
-	"github.com/barriergym/barriergym/eval"
+	"github.com/barriergym/barriergym/scene"
 )
 
 // Rollout replays one episode (deterministic for its start) and returns a
-// scene per state: the start and after every step, with the trail so far,
+// frame per state: the start and after every step, with the trail so far,
 // the control arrows, the active obstacles and the HUD.
-func Rollout(e env.Env, c control.Controller, start eval.Start, dt float64) ([]*Scene, error) {
+func Rollout(e env.Env, c control.Controller, start env.Start, dt float64) ([]*Frame, error) {
 	obs, err := start.Reset(e)
 	if err != nil {
 		return nil, err
 	}
-	base := NewScene(e)
-	var frames []*Scene
+	var frames []*Frame
 	var ret, cost float64
-	trail := [][2]float64{{base.Robot[0], base.Robot[1]}}
+	trail := []scene.Point{focus(e)}
 	minB := 0.0
 	for step := 0; ; step++ {
-		state := append([]float64(nil), e.State()...)
 		d := c.Act(e, obs)
-		f := *base
-		f.SetRobot(state)
+		f := NewFrame(e, d.Ref, d.U)
 		f.Trail = trail
-		f.SetArrows(state, d.Ref, d.U)
-		f.Active = make([]bool, len(f.Obstacles))
-		for _, i := range d.Active {
-			f.Active[i] = true
-		}
+		f.Active = append([]int(nil), d.Active...)
 		status := "off"
 		if d.Filtered {
 			status = d.Status.String()
@@ -45,34 +38,32 @@ func Rollout(e env.Env, c control.Controller, start eval.Start, dt float64) ([]*
 		var info env.Info
 		var r, k float64
 		var term, trunc bool
-		obs, r, k, term, trunc, info = e.Step(d.U[:])
+		obs, r, k, term, trunc, info = e.Step(d.U)
 		ret, cost = ret+r, cost+k
 		if step == 0 || info.MinBarrier < minB {
 			minB = info.MinBarrier
 		}
 		f.HUD = HUDLines(step, dt, ret, cost, minB, nil, status, d.Slack, d.Change)
-		frames = append(frames, &f)
+		frames = append(frames, f)
 		// The trail only grows: each frame keeps its own length of it.
-		trail = append(trail, [2]float64{e.State()[0], e.State()[1]})
+		last := NewFrame(e, nil, nil)
+		trail = append(trail, last.Focus)
 		if term || trunc {
-			last := *base
-			last.SetRobot(e.State())
-			last.Trail, last.HUD = trail, f.HUD
-			last.Active = f.Active
-			return append(frames, &last), nil
+			last.Trail, last.HUD, last.Active = trail, f.HUD, f.Active
+			return append(frames, last), nil
 		}
 	}
 }
 
-// Render draws a scene into a new w×h image.
-func Render(s *Scene, w, h int) *image.RGBA {
+// Render draws a frame into a new w×h image.
+func Render(s *Frame, w, h int) *image.RGBA {
 	c := NewRGBACanvas(w, h)
 	Draw(c, s)
 	return c.Img
 }
 
-// WritePNG writes a scene as a PNG file.
-func WritePNG(path string, s *Scene, w, h int) error {
+// WritePNG writes a frame as a PNG file.
+func WritePNG(path string, s *Frame, w, h int) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -85,8 +76,8 @@ func WritePNG(path string, s *Scene, w, h int) error {
 }
 
 // WriteGIF writes an animated GIF of the episodes one after the other, a
-// frame every `every` states (and each episode's last), delay in 1/100 s.
-func WriteGIF(path string, episodes [][]*Scene, every, w, h, delay int) error {
+// picture every `every` frames (and each episode's last), delay in 1/100 s.
+func WriteGIF(path string, episodes [][]*Frame, every, w, h, delay int) error {
 	var g gif.GIF
 	for _, frames := range episodes {
 		for i, s := range frames {
@@ -119,8 +110,8 @@ func WriteGIF(path string, episodes [][]*Scene, every, w, h, delay int) error {
 // and converting a frame stays cheap.
 var scenePalette = func() color.Palette {
 	p := color.Palette{Background, color.RGBA{0, 0, 0, 255}, color.RGBA{255, 255, 255, 255}}
-	for _, c := range []color.RGBA{ArenaColor, MarginColor, ObstacleColor, ActiveColor, GoalColor, TrailColor,
-		RobotColor, HeadingColor, VCPColor, RefColor, SafeColor, TextColor} {
+	for _, c := range []color.RGBA{ArenaColor, RoadColor, LaneColor, MarginColor, ObstacleColor, ActiveColor, GoalColor,
+		TrailColor, RobotColor, HeadingColor, VCPColor, RefColor, SafeColor, TextColor} {
 		for _, a := range []float64{1, 0.75, 0.5, 0.25} {
 			mix := func(x, y uint8) uint8 { return uint8(a*float64(x) + (1-a)*float64(y) + 0.5) }
 			p = append(p, color.RGBA{mix(c.R, Background.R), mix(c.G, Background.G), mix(c.B, Background.B), 255})

@@ -4,9 +4,9 @@ import (
 	"math"
 	"strconv"
 
-	"github.com/barriergym/barriergym/barrier"
 	"github.com/barriergym/barriergym/control"
 	"github.com/barriergym/barriergym/env"
+	"github.com/barriergym/barriergym/scene"
 )
 
 // Session is a live rollout for the viewer: an environment, a controller,
@@ -25,12 +25,12 @@ type Session struct {
 	step      int
 	ret, cost float64
 	minB      float64
-	trail     [][2]float64
+	trail     []scene.Point
 	last      control.Decision
 	obs       []float64
 	clock     float64 // simulated time owed to the simulation
 	Done      bool    // the episode ended (terminated or truncated)
-	collided  bool
+	Collided  bool    // the episode had a collision
 }
 
 // NewSession starts episode seed.
@@ -44,10 +44,9 @@ func NewSession(e env.Env, c control.Controller, seed uint64, dt float64) *Sessi
 func (s *Session) Reset() {
 	obs, info := s.Env.Reset(s.Seed)
 	s.obs = append(s.obs[:0], obs...)
-	s.step, s.ret, s.cost, s.clock, s.Done, s.collided = 0, 0, 0, 0, false, false
+	s.step, s.ret, s.cost, s.clock, s.Done, s.Collided = 0, 0, 0, 0, false, false
 	s.minB = info.MinBarrier
-	st := s.Env.State()
-	s.trail = [][2]float64{{st[0], st[1]}}
+	s.trail = []scene.Point{focus(s.Env)}
 	s.last = s.Ctrl.Act(s.Env, s.obs)
 }
 
@@ -67,15 +66,14 @@ func (s *Session) Step() {
 	if !s.Safety {
 		u = d.Ref
 	}
-	obs, r, c, term, trunc, info := s.Env.Step(u[:])
+	obs, r, c, term, trunc, info := s.Env.Step(u)
 	s.obs = append(s.obs[:0], obs...)
 	s.step++
 	s.ret += r
 	s.cost += c
 	s.minB = math.Min(s.minB, info.MinBarrier)
-	s.collided = s.collided || info.Collision
-	st := s.Env.State()
-	s.trail = append(s.trail, [2]float64{st[0], st[1]})
+	s.Collided = s.Collided || info.Collision
+	s.trail = append(s.trail, focus(s.Env))
 	s.last = d
 	if term || trunc {
 		s.Done, s.Paused = true, true
@@ -102,17 +100,11 @@ func (s *Session) Advance(wall float64) {
 // StepCount is the steps taken in the episode.
 func (s *Session) StepCount() int { return s.step }
 
-// Scene returns the current frame.
-func (s *Session) Scene() *Scene {
-	f := NewScene(s.Env)
+// Frame returns the current picture.
+func (s *Session) Frame() *Frame {
+	f := NewFrame(s.Env, s.last.Ref, s.last.U)
 	f.Trail = s.trail
-	st := s.Env.State()
-	f.SetArrows(st, s.last.Ref, s.last.U)
-	for _, i := range s.last.Active {
-		if i < len(f.Active) {
-			f.Active[i] = true
-		}
-	}
+	f.Active = s.last.Active
 	status := "off (u_ref executed)"
 	switch {
 	case s.Safety && s.last.Filtered:
@@ -121,9 +113,10 @@ func (s *Session) Scene() *Scene {
 		status = "none (no safety layer)"
 	}
 	f.HUD = HUDLines(s.step, s.Dt, s.ret, s.cost, s.minB, s.last.Gains, status, s.last.Slack, s.last.Change)
+	f.HUD = append(f.HUD, f.Notes...)
 	state := "running"
 	switch {
-	case s.Done && s.collided:
+	case s.Done && s.Collided:
 		state = "episode over (collided) - R restart, N next seed"
 	case s.Done:
 		state = "episode over - R restart, N next seed"
@@ -134,56 +127,39 @@ func (s *Session) Scene() *Scene {
 	return f
 }
 
-// AddObstacle adds an obstacle at (x, y) (nav), or moves the obstacle
-// there (robot2d, which has exactly one).
-func (s *Session) AddObstacle(x, y, r float64) {
-	switch e := s.Env.(type) {
-	case *env.Nav:
-		e.SetObstacles(append(e.Obstacles(), barrier.Circle{X: x, Y: y, R: r}))
-	case *env.Robot2D:
-		o := e.Obstacles()[0]
-		e.SetObstacle(barrier.Circle{X: x, Y: y, R: o.R})
-	}
-	s.refresh()
+// Editable reports whether the scenario lets the user edit its scene.
+func (s *Session) Editable() bool {
+	_, ok := s.Env.(env.Editor)
+	return ok
 }
 
-// RemoveObstacle removes the nav obstacle containing (x, y), if any.
+// AddObstacle adds an obstacle at (x, y), where the scenario allows it.
+func (s *Session) AddObstacle(x, y float64) {
+	if ed, ok := s.Env.(env.Editor); ok {
+		ed.AddObstacle(x, y)
+		s.refresh()
+	}
+}
+
+// RemoveObstacle removes the obstacle containing (x, y), if any.
 func (s *Session) RemoveObstacle(x, y float64) {
-	e, ok := s.Env.(*env.Nav)
-	if !ok {
-		return
-	}
-	obs := e.Obstacles()
-	for i, o := range obs {
-		if math.Hypot(o.X-x, o.Y-y) <= o.R {
-			e.SetObstacles(append(append([]barrier.Circle(nil), obs[:i]...), obs[i+1:]...))
-			s.refresh()
-			return
-		}
+	if ed, ok := s.Env.(env.Editor); ok && ed.RemoveObstacle(x, y) {
+		s.refresh()
 	}
 }
 
-// NearGoal reports whether (x, y) is on the goal (nav) or near the goal lane (robot2d).
+// NearGoal reports whether (x, y) is on the goal, to drag it.
 func (s *Session) NearGoal(x, y float64) bool {
-	switch e := s.Env.(type) {
-	case *env.Nav:
-		g := e.Goal()
-		return math.Hypot(g[0]-x, g[1]-y) <= math.Max(3*e.Config().GoalRadius, 0.4)
-	case *env.Robot2D:
-		return math.Abs(y-e.Lane()) <= 1.5
-	}
-	return false
+	ed, ok := s.Env.(env.Editor)
+	return ok && ed.NearGoal(x, y)
 }
 
-// MoveGoal puts the goal (nav) or the goal lane (robot2d) at (x, y).
+// MoveGoal puts the goal at (x, y).
 func (s *Session) MoveGoal(x, y float64) {
-	switch e := s.Env.(type) {
-	case *env.Nav:
-		e.SetGoal([2]float64{x, y})
-	case *env.Robot2D:
-		e.SetDstY(y - e.Config().Start[1])
+	if ed, ok := s.Env.(env.Editor); ok {
+		ed.MoveGoal(x, y)
+		s.refresh()
 	}
-	s.refresh()
 }
 
 // refresh recomputes the controller's decision after an edit.

@@ -9,10 +9,11 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/barriergym/barriergym/barrier"
 	"github.com/barriergym/barriergym/configs"
 	"github.com/barriergym/barriergym/env"
 	"github.com/barriergym/barriergym/eval"
+	_ "github.com/barriergym/barriergym/scenarios"
+	"github.com/barriergym/barriergym/scene"
 )
 
 func near(c color.Color, want color.RGBA) bool {
@@ -21,82 +22,81 @@ func near(c color.Color, want color.RGBA) bool {
 	return d < 12
 }
 
-// TestPNGPainterPlacesThings: the obstacle, goal and robot colours appear
-// at the pixels the world-to-screen transform predicts.
-func TestPNGPainterPlacesThings(t *testing.T) {
-	cfg, _ := configs.Load("nav")
-	e, _ := cfg.NewEnv()
-	n := e.(*env.Nav)
-	n.ResetTo(env.NavLayout{Start: [3]float64{2, 2, 0.5}, Goal: [2]float64{8, 7},
-		Obstacles: []barrier.Circle{{X: 5, Y: 5, R: 0.8}, {X: 2, Y: 8, R: 0.4}}})
-	s := NewScene(e)
+// TestPainterPlacesShapes: each role's colour appears at the pixels the
+// world-to-screen transform predicts — circles, a rotated box, a dashed
+// line, the ring of an active obstacle, the robot above everything.
+func TestPainterPlacesShapes(t *testing.T) {
+	f := &Frame{Active: []int{1}}
+	f.World = scene.Rect{X0: 0, Y0: 0, X1: 10, Y1: 10}
+	f.Add(scene.Border(f.World),
+		scene.Line(scene.LaneLine, true, scene.Point{X: 0, Y: 9}, scene.Point{X: 10, Y: 9}),
+		scene.Disc(scene.Margin, scene.Point{X: 5, Y: 5}, 1.2, 1), scene.Disc(scene.Obstacle, scene.Point{X: 5, Y: 5}, 0.8, 1),
+		scene.Disc(scene.Margin, scene.Point{X: 8, Y: 2}, 0.7, 2), scene.Disc(scene.Obstacle, scene.Point{X: 8, Y: 2}, 0.5, 2),
+		scene.Box(scene.Obstacle, scene.Point{X: 2, Y: 7}, 3, 1, math.Pi/2, 3),
+		scene.Disc(scene.Goal, scene.Point{X: 8, Y: 7}, 0.3, 0),
+		scene.Disc(scene.Robot, scene.Point{X: 2, Y: 2}, 0.2, 0))
 	const w, h = 640, 480
-	img := Render(s, w, h)
-	tr := Fit(s.World, w, h, 12)
+	img := Render(f, w, h)
+	tr := Fit(f.World, w, h, 12)
 	check := func(what string, x, y float64, want color.RGBA) {
+		t.Helper()
 		px, py := tr.ToScreen(x, y)
 		if got := img.At(int(px), int(py)); !near(got, want) {
 			t.Errorf("%s at world (%v, %v) = pixel (%d, %d): %v, want %v", what, x, y, int(px), int(py), got, want)
 		}
 	}
 	check("obstacle", 5, 5, ObstacleColor)
-	check("small obstacle", 2, 8, ObstacleColor)
-	check("obstacle margin", 5+0.8+0.1, 5, MarginColor)
+	check("margin", 5+1.0, 5, MarginColor)
+	check("active ring", 5, 5+1.2, ActiveColor)
+	check("inactive margin", 8+0.6, 2, MarginColor)
+	check("box, along its turned length", 2, 7+1.3, ObstacleColor)
+	check("beside the turned box", 2+0.9, 7, Background)
 	check("goal", 8, 7, GoalColor)
 	check("robot", 2-0.1, 2, RobotColor)
-	check("free space", 6.5, 2, Background)
+	check("lane dash", 0.1, 9, LaneColor)
+	check("free space", 6.5, 3, Background)
 	if x, y := tr.ToWorld(tr.ToScreen(3.3, 4.4)); math.Abs(x-3.3) > 1e-9 || math.Abs(y-4.4) > 1e-9 {
 		t.Errorf("ToWorld∘ToScreen = (%v, %v)", x, y)
 	}
-	// robot2d: the goal lane and the obstacle.
-	rcfg, _ := configs.Load("robot2d")
-	re, _ := rcfg.NewEnv()
-	re.(*env.Robot2D).ResetTo([4]float64{5, 15, 0, 2}, 6)
-	rs := NewScene(re)
-	img = Render(rs, w, h)
-	tr = Fit(rs.World, w, h, 12)
-	check("robot2d obstacle", 40, 15, ObstacleColor)
-	px, py := tr.ToScreen(20, 21)
-	found := false
-	for dx := 0; dx < 20; dx++ {
-		found = found || near(img.At(int(px)+dx, int(py)), GoalColor)
-	}
-	if !found {
-		t.Error("no goal-lane dash near (20, 21)")
-	}
 }
 
-// TestGIFShowsTheRobotMoving: the GIF decodes, has one frame per `every`
-// states plus the last, and the robot's pixels move between frames.
+// TestGIFShowsTheRobotMoving, for every registered scenario's expert: the
+// GIF decodes, has one picture per `every` frames plus the last, and the
+// robot's pixels move between the first and the last.
 func TestGIFShowsTheRobotMoving(t *testing.T) {
-	cfg, _ := configs.Load("nav")
-	e, _ := cfg.NewEnv()
-	c, _ := eval.NewController(cfg, "expert")
-	frames, err := Rollout(e, c, eval.SeedStart(4), cfg.Dt())
-	if err != nil {
-		t.Fatal(err)
-	}
-	const every = 10
-	p := filepath.Join(t.TempDir(), "ep.gif")
-	if err := WriteGIF(p, [][]*Scene{frames}, every, 240, 160, 5); err != nil {
-		t.Fatal(err)
-	}
-	f, _ := os.Open(p)
-	defer f.Close()
-	g, err := gif.DecodeAll(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := (len(frames)-1)/every + 1
-	if (len(frames)-1)%every != 0 {
-		want++
-	}
-	if len(g.Image) != want {
-		t.Errorf("%d GIF frames for %d states, want %d", len(g.Image), len(frames), want)
-	}
-	first, last := robotCentre(g.Image[0]), robotCentre(g.Image[len(g.Image)-1])
-	if math.Hypot(first.X-last.X, first.Y-last.Y) < 20 {
-		t.Errorf("robot at %v in the first frame and %v in the last: it did not move", first, last)
+	for _, name := range env.Names() {
+		cfg, _ := configs.Default(name)
+		task, _ := cfg.Task()
+		c, _ := eval.NewController(cfg, "expert")
+		frames, err := Rollout(task.NewEnv(), c, env.SeedStart(4), task.Spec().Dt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const every = 10
+		p := filepath.Join(t.TempDir(), "ep.gif")
+		if err := WriteGIF(p, [][]*Frame{frames}, every, 480, 320, 5); err != nil {
+			t.Fatal(err)
+		}
+		f, _ := os.Open(p)
+		g, err := gif.DecodeAll(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := (len(frames)-1)/every + 1
+		if (len(frames)-1)%every != 0 {
+			want++
+		}
+		if len(g.Image) != want {
+			t.Errorf("%s: %d GIF pictures for %d frames, want %d", name, len(g.Image), len(frames), want)
+		}
+		first, last := robotCentre(g.Image[0]), robotCentre(g.Image[len(g.Image)-1])
+		if math.Hypot(first.X-last.X, first.Y-last.Y) < 20 {
+			t.Errorf("%s: robot at %v in the first picture and %v in the last: it did not move", name, first, last)
+		}
+		if n := len(frames[len(frames)-1].Trail); n != len(frames) {
+			t.Errorf("%s: the last frame's trail has %d points for %d frames", name, n, len(frames))
+		}
 	}
 }
 

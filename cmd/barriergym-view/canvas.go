@@ -34,6 +34,25 @@ func (c ebitenCanvas) FillRect(x, y, w, h float64, col color.RGBA) {
 	vector.FillRect(c.img, float32(x), float32(y), float32(w), float32(h), col, false)
 }
 
+func (c ebitenCanvas) FillPolygon(xy []float64, col color.RGBA) {
+	if len(xy) < 6 {
+		return
+	}
+	var p vector.Path
+	p.MoveTo(float32(xy[0]), float32(xy[1]))
+	for i := 2; i+1 < len(xy); i += 2 {
+		p.LineTo(float32(xy[i]), float32(xy[i+1]))
+	}
+	p.Close()
+	vector.FillPath(c.img, &p, nil, &vector.DrawPathOptions{AntiAlias: true, ColorScale: colorScale(col)})
+}
+
+func colorScale(col color.RGBA) ebiten.ColorScale {
+	var cs ebiten.ColorScale
+	cs.ScaleWithColor(col)
+	return cs
+}
+
 func (c ebitenCanvas) Text(x, y int, s string, col color.RGBA) {
 	op := &text.DrawOptions{}
 	op.GeoM.Translate(float64(x), float64(y))

@@ -100,7 +100,7 @@ func (g *game) mouse() {
 		if g.s.NearGoal(x, y) {
 			g.dragging = true
 		} else {
-			g.s.AddObstacle(x, y, 0.5)
+			g.s.AddObstacle(x, y)
 		}
 	case inpututil.IsMouseButtonJustReleased(ebiten.MouseButtonLeft):
 		g.dragging = false
@@ -115,11 +115,11 @@ func (g *game) mouse() {
 // Draw implements ebiten.Game.
 func (g *game) Draw(screen *ebiten.Image) {
 	c := ebitenCanvas{screen}
-	scene := g.s.Scene()
+	frame := g.s.Frame()
 	if g.message != "" {
-		scene.HUD = append(scene.HUD, g.message)
+		frame.HUD = append(frame.HUD, g.message)
 	}
-	g.t = viz.Draw(c, scene)
+	g.t = viz.Draw(c, frame)
 	if g.help {
 		w, _ := c.Size()
 		viz.TextPanel(c, w-290, 14, helpLines)

@@ -18,6 +18,7 @@ import (
 	"github.com/barriergym/barriergym/configs"
 	"github.com/barriergym/barriergym/control"
 	"github.com/barriergym/barriergym/eval"
+	_ "github.com/barriergym/barriergym/scenarios" // the built-in scenarios
 	"github.com/barriergym/barriergym/train"
 	"github.com/barriergym/barriergym/viz"
 	"github.com/hajimehoshi/ebiten/v2"
@@ -31,14 +32,19 @@ frame rate).
 Keys:  Space pause/run   Right one step (paused)   R reset   N next seed
        S safety layer on/off (off executes u_ref unfiltered)
        + / - speed ×2 / ÷2   H help   P screenshot PNG   Esc quit
-Mouse: left click adds an obstacle (robot2d: moves it), drag the goal to
-       move it (robot2d: the goal lane), right click removes an obstacle.
+Mouse (scenarios that allow editing): left click adds an obstacle (or
+       moves the one there is), drag the goal to move it, right click
+       removes an obstacle.
 
 -screenshot FILE -frames N renders N frames of the episode, one simulation
 step per frame, saves the last frame and exits (for tests and pictures).
 
 Flags:
 `
+
+// defaultConfig is what the viewer shows without -run or -config: the
+// unicycle among obstacles, driven by its expert.
+const defaultConfig = "nav-barriernet"
 
 type options struct {
 	run, config, policy, shot string
@@ -53,7 +59,7 @@ func main() {
 	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
 	fs.StringVar(&o.run, "run", "", "show this run directory's policy")
 	fs.BoolVar(&o.best, "best", false, "with -run: its best checkpoint instead of the latest")
-	fs.StringVar(&o.config, "config", "nav", "config when no -run: an embedded name or a YAML file")
+	fs.StringVar(&o.config, "config", defaultConfig, "config when no -run: an embedded name or a YAML file")
 	fs.StringVar(&o.policy, "policy", "expert", "controller when no -run: expert or nominal")
 	fs.Uint64Var(&o.seed, "seed", 1, "first episode seed")
 	fs.StringVar(&o.shot, "screenshot", "", "render -frames frames, save the last to this PNG file and exit")
@@ -101,11 +107,11 @@ func session(o options) (*viz.Session, string, error) {
 		}
 		cfg, title = c, c.Name+" / "+o.policy
 	}
-	e, err := cfg.NewEnv()
+	task, err := cfg.Task()
 	if err != nil {
 		return nil, "", err
 	}
-	return viz.NewSession(e, ctrl, o.seed, cfg.Dt()), title, nil
+	return viz.NewSession(task.NewEnv(), ctrl, o.seed, task.Spec().Dt), title, nil
 }
 
 func run(o options) error {

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/barriergym/barriergym/env/envbench"
+	"github.com/barriergym/barriergym/bench"
 	"github.com/barriergym/barriergym/qplayer/qpbench"
 )
 
@@ -21,9 +21,10 @@ bench qp   times the QP layer on random feasible problems (every input
            batched) and prints a Markdown table: µs per QP, forward and
            forward+backward, for each (n, m) and batch size, and the
            Gorgonia op (Q shared; p, G, h batched) in a TapeMachine.
-bench env  times the simulators: steps per second of one environment with
-           a fixed control or the expert's CBF-QP filter in the loop (one
-           core), the vectorized form and a full expert evaluation (all cores).
+bench env  times every registered scenario's simulator: steps per second
+           of one environment with a fixed control or the expert's CBF-QP
+           filter in the loop (one core), the vectorized form and a full
+           expert evaluation of 200 episodes (all cores).
 
 Progress goes to standard error.
 
@@ -144,7 +145,7 @@ func runBenchEnv(args []string, cli *cliEnv) int {
 		fmt.Fprintf(cli.stderr, "barriergym bench env: takes no arguments, got %q\n", args[0])
 		return 2
 	}
-	rows, err := envbench.Measure(cli.stderr)
+	rows, err := bench.Env(200, cli.stderr)
 	if err != nil {
 		fmt.Fprintf(cli.stderr, "barriergym bench env: %v\n", err)
 		return 2

@@ -15,6 +15,7 @@ import (
 	"github.com/barriergym/barriergym/atomicfile"
 	"github.com/barriergym/barriergym/configs"
 	"github.com/barriergym/barriergym/control"
+	"github.com/barriergym/barriergym/env"
 	"github.com/barriergym/barriergym/eval"
 	"github.com/barriergym/barriergym/progress"
 	"github.com/barriergym/barriergym/train"
@@ -33,10 +34,10 @@ barrier value, how often and how much the safety filter changed the nominal
 control, and how often its QP needed slack or was infeasible.
 
 Episodes are drawn from seeds seed, seed+1, … (-episodes, -seed; defaults
-from the config's eval section), or replayed from -scenarios FILE.jsonl:
-  robot2d: {"state":[x,y,theta,v],"dst_y":d}
-  nav:     {"seed":s}  or  {"start":[x,y,theta],"goal":[x,y],"obstacles":[[x,y,r],…]}
-
+from the config's eval section), or replayed from -scenarios FILE.jsonl, one
+JSON object a line: {"seed":s} for any scenario, or the scenario's own
+initial condition:
+%s
 Embedded configs: %s
 
 Flags:
@@ -56,7 +57,7 @@ func runEval(args []string, cli *cliEnv) int {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
 	fs.SetOutput(cli.stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), evalHelp, joinNames())
+		fmt.Fprintf(fs.Output(), evalHelp, startFormats(), joinNames())
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&f.config, "config", "", "config: an embedded name or a YAML file (required unless -run)")
@@ -104,6 +105,21 @@ func parseFlags(fs *flag.FlagSet, args []string, cli *cliEnv) (code int, done bo
 
 func joinNames() string { return strings.Join(configs.Names(), ", ") }
 
+// startFormats lists each registered scenario's -scenarios line format.
+func startFormats() string {
+	var b strings.Builder
+	for _, name := range env.Names() {
+		cfg, err := configs.Default(name)
+		if err != nil {
+			continue
+		}
+		if task, err := cfg.Task(); err == nil {
+			fmt.Fprintf(&b, "  %-9s %s\n", name+":", task.Spec().StartFormat)
+		}
+	}
+	return b.String()
+}
+
 // controllerFactory returns the config to evaluate on and a maker of
 // controllers: a run's policy with -run, else expert or nominal.
 func controllerFactory(f *evalFlags) (*configs.Config, func() (control.Controller, error), error) {
@@ -150,13 +166,17 @@ func evaluate(f *evalFlags, set map[string]bool, cli *cliEnv) error {
 	if cfg.Eval.Episodes < 1 {
 		return fmt.Errorf("-episodes %d, want ≥ 1", cfg.Eval.Episodes)
 	}
+	task, err := cfg.Task()
+	if err != nil {
+		return err
+	}
 	starts := eval.Seeds(cfg.Eval.Seed, cfg.Eval.Episodes)
 	if f.scenarios != "" {
 		file, err := os.Open(f.scenarios)
 		if err != nil {
 			return err
 		}
-		starts, err = eval.ParseScenarios(file, cfg.Env.Scenario)
+		starts, err = eval.ParseScenarios(file, task)
 		file.Close()
 		if err != nil {
 			return fmt.Errorf("scenarios %s:\n%w", f.scenarios, err)
@@ -168,7 +188,7 @@ func evaluate(f *evalFlags, set map[string]bool, cli *cliEnv) error {
 	if err != nil {
 		return err
 	}
-	sum := eval.Summarize(f.policy, cfg.Env.Scenario, cfg.Eval.Seed, eps)
+	sum := eval.Summarize(f.policy, task.Spec(), cfg.Eval.Seed, eps)
 	printSummary(cli.stdout, cfg.Name, sum)
 	if f.jsonOut != "" {
 		data, _ := json.MarshalIndent(sum, "", "  ")
@@ -176,7 +196,7 @@ func evaluate(f *evalFlags, set map[string]bool, cli *cliEnv) error {
 			return err
 		}
 	}
-	if err := pictures(f, cfg, newController, starts, cli); err != nil {
+	if err := pictures(f, task, newController, starts, cli); err != nil {
 		return err
 	}
 	if f.perEpisode != "" {
@@ -212,15 +232,38 @@ func printSummary(w io.Writer, name string, s eval.Summary) {
 		{"QP slack-active rate", fmt.Sprintf("%.2f %%", 100*s.SlackActiveRate)},
 		{"QP infeasible rate", fmt.Sprintf("%.2f %%", 100*s.InfeasibleRate)},
 		{"mean episode length", fmt.Sprintf("%.1f steps", s.MeanLength)},
-		{"mean final goal error", fmt.Sprintf("%.3f m (%s)", s.MeanFinalError, goalErrorMeaning(s.Scenario))},
+		{"mean final goal error", fmt.Sprintf("%.3f — %s", s.MeanFinalError, s.GoalError)},
 	}
 	if len(s.MeanGains) > 0 {
 		rows = append(rows, struct{ k, v string }{"mean CBF gains", gainsText(s)})
+	}
+	docs := metricDocs(s.Scenario)
+	for _, x := range s.Extra {
+		rows = append(rows, struct{ k, v string }{x.Name, fmt.Sprintf("%.4g — %s", x.Value, docs[x.Name])})
 	}
 	for _, r := range rows {
 		fmt.Fprintf(tw, "  %s\t%s\n", r.k, r.v)
 	}
 	tw.Flush()
+}
+
+// metricDocs returns what each of a scenario's own summary metrics
+// measures, by summary key.
+func metricDocs(scenario string) map[string]string {
+	docs := map[string]string{}
+	cfg, err := configs.Default(scenario)
+	if err != nil {
+		return docs
+	}
+	task, err := cfg.Task()
+	if err != nil {
+		return docs
+	}
+	for _, m := range task.Spec().Metrics {
+		how := map[env.Reduce]string{env.Mean: "mean", env.Min: "least", env.Max: "largest"}[m.Reduce]
+		docs[m.Summary] = how + " over episodes of " + m.Doc
+	}
+	return docs
 }
 
 // gainsText lists the summary's mean CBF gains and what they are.
@@ -229,21 +272,11 @@ func gainsText(s eval.Summary) string {
 	for i, g := range s.MeanGains {
 		parts[i] = fmt.Sprintf("%.2f", g)
 	}
-	what := "p₁, p₂"
-	switch {
-	case s.Scenario == "nav" && len(s.MeanGains) == 1:
-		what = "α, every obstacle"
-	case s.Scenario == "nav":
-		what = "α per obstacle, nearest first"
+	what := "one value for every gain"
+	if len(s.GainNames) > 0 {
+		what = strings.Join(s.GainNames, ", ")
 	}
 	return strings.Join(parts, " ") + " (" + what + ")"
-}
-
-func goalErrorMeaning(scenario string) string {
-	if scenario == "robot2d" {
-		return "|y − goal lane| after the last step"
-	}
-	return "distance to the goal at the end"
 }
 
 // Picture sizes of -png and -gif.
@@ -253,14 +286,11 @@ const (
 )
 
 // pictures replays episodes (deterministically) to draw -png and -gif.
-func pictures(f *evalFlags, cfg *configs.Config, newController func() (control.Controller, error), starts []eval.Start, cli *cliEnv) error {
+func pictures(f *evalFlags, task env.Task, newController func() (control.Controller, error), starts []env.Start, cli *cliEnv) error {
 	if f.pngDir == "" && f.gifFile == "" {
 		return nil
 	}
-	e, err := cfg.NewEnv()
-	if err != nil {
-		return err
-	}
+	e, dt := task.NewEnv(), task.Spec().Dt
 	c, err := newController()
 	if err != nil {
 		return err
@@ -271,7 +301,7 @@ func pictures(f *evalFlags, cfg *configs.Config, newController func() (control.C
 		}
 		bar := progress.New(cli.stderr, "png", len(starts))
 		for i, s := range starts {
-			frames, err := viz.Rollout(e, c, s, cfg.Dt())
+			frames, err := viz.Rollout(e, c, s, dt)
 			if err != nil {
 				return err
 			}
@@ -286,9 +316,9 @@ func pictures(f *evalFlags, cfg *configs.Config, newController func() (control.C
 		if f.gifEpisodes < 1 {
 			return fmt.Errorf("-gif-episodes %d, want ≥ 1", f.gifEpisodes)
 		}
-		var eps [][]*viz.Scene
+		var eps [][]*viz.Frame
 		for _, s := range starts[:min(f.gifEpisodes, len(starts))] {
-			frames, err := viz.Rollout(e, c, s, cfg.Dt())
+			frames, err := viz.Rollout(e, c, s, dt)
 			if err != nil {
 				return err
 			}

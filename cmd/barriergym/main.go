@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"sort"
+
+	_ "github.com/barriergym/barriergym/scenarios" // the built-in scenarios
 )
 
 // command is one subcommand.
@@ -26,10 +28,12 @@ type cliEnv struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"qp":    {"solve QPs given as JSON Lines and print solutions and gradients", runQP},
-		"eval":  {"run seeded closed-loop episodes and report safety and performance", runEval},
-		"train": {"train a policy from a config and write a run directory", runTrain},
-		"bench": {"measure speed: 'bench qp' the QP layer, 'bench env' the simulators", runBench},
+		"qp":        {"solve QPs given as JSON Lines and print solutions and gradients", runQP},
+		"eval":      {"run seeded closed-loop episodes and report safety and performance", runEval},
+		"train":     {"train a policy from a config and write a run directory", runTrain},
+		"bench":     {"measure speed: 'bench qp' the QP layer, 'bench env' the simulators", runBench},
+		"scenarios": {"list the scenarios: controls, CBFs, gains and embedded configs", runScenarios},
+		"config":    {"'config show NAME|FILE' prints a config fully resolved, every key commented", runConfig},
 	}
 }
 
@@ -71,7 +75,7 @@ func usage(w io.Writer, cmds map[string]command) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-8s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'barriergym <command> -h' for a command's flags.")
 }

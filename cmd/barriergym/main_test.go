@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/barriergym/barriergym/configs"
+	"github.com/barriergym/barriergym/env"
 )
 
 func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
@@ -62,7 +66,7 @@ func TestHelpAndUnknown(t *testing.T) {
 	if code, out, _ := runCLI(t, "", "help"); code != 0 || !strings.Contains(out, "qp") || !strings.Contains(out, "bench") {
 		t.Errorf("help: exit %d\n%s", code, out)
 	}
-	for _, cmd := range []string{"qp", "bench"} {
+	for _, cmd := range []string{"qp", "bench", "scenarios", "config", "eval", "train"} {
 		if code, out, _ := runCLI(t, "", cmd, "-h"); code != 0 || !strings.Contains(out, "Usage: barriergym "+cmd) {
 			t.Errorf("%s -h: exit %d\n%s", cmd, code, out)
 		}
@@ -93,7 +97,7 @@ func TestBenchQPRuns(t *testing.T) {
 func TestEvalCommand(t *testing.T) {
 	dir := t.TempDir()
 	js, per := dir+"/eval.json", dir+"/eps.jsonl"
-	code, out, errs := runCLI(t, "", "eval", "-config", "nav", "-policy", "expert", "-episodes", "12", "-seed", "5",
+	code, out, errs := runCLI(t, "", "eval", "-config", "nav-barriernet", "-policy", "expert", "-episodes", "12", "-seed", "5",
 		"-json", js, "-per-episode", per)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
@@ -115,11 +119,11 @@ func TestEvalCommand(t *testing.T) {
 
 	bad := dir + "/bad.jsonl"
 	os.WriteFile(bad, []byte("{\"seed\":1}\n{\"state\":[1,2,3,4],\"dst_y\":0}\n"), 0o644)
-	code, _, errs = runCLI(t, "", "eval", "-config", "nav", "-scenarios", bad)
+	code, _, errs = runCLI(t, "", "eval", "-config", "nav-barriernet", "-scenarios", bad)
 	if code != 2 || !strings.Contains(errs, "line 2:") {
 		t.Errorf("bad scenarios: exit %d, %s", code, errs)
 	}
-	code, _, errs = runCLI(t, "", "eval", "-config", "nav", "-policy", "magic")
+	code, _, errs = runCLI(t, "", "eval", "-config", "nav-barriernet", "-policy", "magic")
 	if code != 2 || !strings.Contains(errs, `unknown policy "magic"`) {
 		t.Errorf("bad policy: exit %d, %s", code, errs)
 	}
@@ -159,7 +163,7 @@ func TestTrainCommand(t *testing.T) {
 
 func TestEvalPictures(t *testing.T) {
 	dir := t.TempDir()
-	code, _, errs := runCLI(t, "", "eval", "-config", "nav", "-episodes", "2", "-png", dir+"/png", "-gif", dir+"/a.gif", "-gif-episodes", "1")
+	code, _, errs := runCLI(t, "", "eval", "-config", "nav-barriernet", "-episodes", "2", "-png", dir+"/png", "-gif", dir+"/a.gif", "-gif-episodes", "1")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -182,5 +186,57 @@ func TestTrainPPOCommand(t *testing.T) {
 	code, _, errs = runCLI(t, "", "train", "-config", "nav-ppo", "-steps", "100")
 	if code != 2 || !strings.Contains(errs, "train.ppo.total_steps") {
 		t.Errorf("too few steps: exit %d, %s", code, errs)
+	}
+}
+
+// TestScenariosCommand: every registered scenario is listed with its
+// controls, CBF rows, gains and configs.
+func TestScenariosCommand(t *testing.T) {
+	code, out, errs := runCLI(t, "", "scenarios")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, name := range env.Names() {
+		if !strings.Contains(out, "\n"+name+" — ") && !strings.HasPrefix(out, name+" — ") {
+			t.Errorf("scenario %s not listed:\n%s", name, out)
+		}
+		for _, c := range configs.NamesOf(name) {
+			if !strings.Contains(out, c) {
+				t.Errorf("config %s of %s not listed", c, name)
+			}
+		}
+	}
+	for _, want := range []string{"controls (2): θ̇ ∈ [-0.45, 0.45] rad/s", "relative degree 2, gains p₁, p₂", "p₁ learned (expert 1)",
+		"relative degree 1, gains α1", "published demonstrations (train.data): barriernet-robot2d"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("listing lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestConfigShow: the resolved config, every key commented, reads back as
+// the same config; bad names and files are errors.
+func TestConfigShow(t *testing.T) {
+	code, out, errs := runCLI(t, "", "config", "show", "robot2d-barriernet")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"dt: 0.1 # time step (s)", "data: barriernet-robot2d #", "weights: [1, 1] #", "log_std_init: [-0.5, -0.5] #"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	p := t.TempDir() + "/shown.yaml"
+	os.WriteFile(p, []byte(out), 0o644)
+	a, err := configs.Load(p)
+	b, _ := configs.Load("robot2d-barriernet")
+	if err != nil || !reflect.DeepEqual(a, b) {
+		t.Errorf("shown config reads back as %+v (%v)", a, err)
+	}
+	if code, _, errs := runCLI(t, "", "config", "show", "nope"); code != 2 || !strings.Contains(errs, "embedded:") {
+		t.Errorf("unknown config: exit %d, %s", code, errs)
+	}
+	if code, _, _ := runCLI(t, "", "config", "list"); code != 2 {
+		t.Errorf("config list: exit %d", code)
 	}
 }

@@ -14,6 +14,8 @@ import (
 
 	"github.com/barriergym/barriergym/configs"
 	"github.com/barriergym/barriergym/eval"
+	_ "github.com/barriergym/barriergym/scenarios"
+	"github.com/barriergym/barriergym/scene"
 	"github.com/barriergym/barriergym/viz"
 )
 
@@ -22,6 +24,9 @@ func near(c color.Color, want color.RGBA) bool {
 	d := math.Abs(float64(r>>8)-float64(want.R)) + math.Abs(float64(g>>8)-float64(want.G)) + math.Abs(float64(b>>8)-float64(want.B))
 	return d < 24
 }
+
+// config is the config the viewer runs: the unicycle among obstacles.
+const config = "nav-barriernet"
 
 func buildViewer(t *testing.T) string {
 	t.Helper()
@@ -44,7 +49,7 @@ func TestScreenshotShowsTheScene(t *testing.T) {
 	bin := buildViewer(t)
 	const w, h, frames, seed = 800, 600, 40, 3
 	shot := filepath.Join(t.TempDir(), "shot.png")
-	cmd := exec.Command(bin, "-config", "nav", "-seed", "3", "-screenshot", shot, "-frames", "40",
+	cmd := exec.Command(bin, "-config", config, "-seed", "3", "-screenshot", shot, "-frames", "40",
 		"-width", "800", "-height", "600")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("viewer: %v\n%s", err, out)
@@ -62,35 +67,47 @@ func TestScreenshotShowsTheScene(t *testing.T) {
 		t.Fatalf("screenshot is %v, want %d×%d", b, w, h)
 	}
 
-	cfg, _ := configs.Load("nav")
-	e, _ := cfg.NewEnv()
+	cfg, _ := configs.Load(config)
+	task, _ := cfg.Task()
 	c, _ := eval.NewController(cfg, "expert")
-	s := viz.NewSession(e, c, seed, cfg.Dt())
+	s := viz.NewSession(task.NewEnv(), c, seed, task.Spec().Dt)
 	for i := 0; i < frames; i++ {
 		s.Step()
 	}
-	scene := s.Scene()
-	tr := viz.Fit(scene.World, w, h, 12)
+	frame := s.Frame()
+	tr := viz.Fit(frame.World, w, h, 12)
 	at := func(x, y float64) color.Color {
 		px, py := tr.ToScreen(x, y)
 		return img.At(int(math.Round(px)), int(math.Round(py)))
 	}
-	for i, o := range scene.Obstacles {
-		if got := at(o.X, o.Y); !near(got, viz.ObstacleColor) {
-			t.Errorf("obstacle %d at (%.2f, %.2f): pixel %v, want %v", i, o.X, o.Y, got, viz.ObstacleColor)
+	var robot, heading scene.Shape
+	checked := 0
+	for _, sh := range frame.Shapes {
+		switch sh.Role {
+		case scene.Obstacle, scene.Goal:
+			want := viz.RoleColor(sh.Role)
+			if got := at(sh.Points[0].X, sh.Points[0].Y); !near(got, want) {
+				t.Errorf("%v at (%.2f, %.2f): pixel %v, want %v", sh.Role, sh.Points[0].X, sh.Points[0].Y, got, want)
+			}
+			checked++
+		case scene.Robot:
+			robot = sh
+		case scene.Heading:
+			heading = sh
 		}
 	}
-	if got := at(scene.Goal[0], scene.Goal[1]); !near(got, viz.GoalColor) {
-		t.Errorf("goal: pixel %v, want %v", got, viz.GoalColor)
+	if checked < 3 {
+		t.Fatalf("only %d obstacles and goals in the scene", checked)
 	}
 	// The robot's body, a little behind its centre (the heading line and
 	// the control point are drawn over the centre).
-	r := scene.Robot
-	bx, by := r[0]-0.6*scene.RobotRadius*math.Cos(r[2]), r[1]-0.6*scene.RobotRadius*math.Sin(r[2])
+	c0, tip := robot.Points[0], heading.Points[1]
+	d := math.Hypot(tip.X-c0.X, tip.Y-c0.Y)
+	bx, by := c0.X-0.6*robot.Radius*(tip.X-c0.X)/d, c0.Y-0.6*robot.Radius*(tip.Y-c0.Y)/d
 	if got := at(bx, by); !near(got, viz.RobotColor) {
 		t.Errorf("robot at (%.2f, %.2f): pixel %v, want %v", bx, by, got, viz.RobotColor)
 	}
-	if got := at(scene.Robot[0], scene.Robot[1]-2.5); near(got, viz.RobotColor) {
+	if got := at(c0.X, c0.Y-2.5); near(got, viz.RobotColor) {
 		t.Errorf("robot colour 2.5 m below the robot: the check cannot fail")
 	}
 }
@@ -99,7 +116,7 @@ func TestViewerRejectsBadFlags(t *testing.T) {
 	bin := buildViewer(t)
 	for _, args := range [][]string{
 		{"-config", "nosuch"},
-		{"-config", "nav", "-policy", "magic"},
+		{"-config", config, "-policy", "magic"},
 		{"-run", t.TempDir()},
 		{"-width", "10"},
 	} {

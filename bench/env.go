@@ -1,8 +1,7 @@
-// Package envbench measures simulator throughput: single environments with
-// a fixed control or the expert's CBF-QP filter in the loop, and the
-// vectorized form across cores. The Go benchmarks and `barriergym bench
-// env` share these functions.
-package envbench
+// Package bench measures barriergym's speed for `barriergym bench` and for
+// Go benchmarks alike. It sits above everything it measures (environments,
+// controllers, evaluation), so no measured package imports its measurer.
+package bench
 
 import (
 	"fmt"
@@ -17,33 +16,40 @@ import (
 	"github.com/barriergym/barriergym/eval"
 )
 
-// fixedControl is the control of the controller-free benchmarks.
-var fixedControl = map[string][]float64{"robot2d": {0.1, 0.5}, "nav": {0.8, 0.3}}
+// fixedControl is the control of the controller-free benchmarks: 60 % of
+// the way from each lower bound to the upper one.
+func fixedControl(spec env.Spec) []float64 {
+	u := make([]float64, len(spec.Controls))
+	for i, c := range spec.Controls {
+		u[i] = c.Lo + 0.6*(c.Hi-c.Lo)
+	}
+	return u
+}
 
 // Single returns a benchmark of one environment stepping with a fixed
 // control (expert false) or the expert's filtered control (expert true),
 // resetting with the next seed when an episode ends. One op is one step.
 func Single(cfg *configs.Config, expert bool) func(*testing.B) {
 	return func(b *testing.B) {
-		e, err := cfg.NewEnv()
+		task, err := cfg.Task()
 		if err != nil {
 			b.Fatal(err)
 		}
+		e := task.NewEnv()
 		var ctrl control.Controller
 		if expert {
 			if ctrl, err = eval.NewController(cfg, "expert"); err != nil {
 				b.Fatal(err)
 			}
 		}
-		u := fixedControl[cfg.Env.Scenario]
+		u := fixedControl(task.Spec())
 		seed := uint64(1)
 		obs, _ := e.Reset(seed)
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			if ctrl != nil {
-				d := ctrl.Act(e, obs)
-				u = d.U[:]
+				u = ctrl.Act(e, obs).U
 			}
 			var term, trunc bool
 			obs, _, _, term, trunc, _ = e.Step(u)
@@ -59,13 +65,17 @@ func Single(cfg *configs.Config, expert bool) func(*testing.B) {
 // fixed control on all cores. One op is one Vec.Step (n env steps).
 func Vectorized(cfg *configs.Config, n int) func(*testing.B) {
 	return func(b *testing.B) {
-		v, err := env.NewVec(n, 1, 0, cfg.NewEnv)
+		task, err := cfg.Task()
+		if err != nil {
+			b.Fatal(err)
+		}
+		v, err := env.NewVec(n, 1, 0, task)
 		if err != nil {
 			b.Fatal(err)
 		}
 		acts := make([][]float64, n)
 		for i := range acts {
-			acts[i] = fixedControl[cfg.Env.Scenario]
+			acts[i] = fixedControl(task.Spec())
 		}
 		v.Reset()
 		b.ReportAllocs()
@@ -76,17 +86,23 @@ func Vectorized(cfg *configs.Config, n int) func(*testing.B) {
 	}
 }
 
-// Row is one measured configuration.
+// Row is one measured setting.
 type Row struct {
 	Name        string
 	StepsPerSec float64
 	Allocs      int64 // per op
 }
 
-// Measure runs every benchmark and writes a progress line per row to
-// progress (may be nil).
-func Measure(progress io.Writer) ([]Row, error) {
+// vecCopies is the number of environments of the vectorized benchmark.
+const vecCopies = 256
+
+// Env measures every registered scenario with its default settings: one
+// environment without and with the expert filter (one core), the
+// vectorized form and a full expert evaluation of evalEpisodes episodes
+// (all cores). It writes a line per row to progress (may be nil).
+func Env(evalEpisodes int, progress io.Writer) ([]Row, error) {
 	var rows []Row
+	cores := runtime.GOMAXPROCS(0)
 	add := func(name string, stepsPerOp int, f func(*testing.B)) {
 		r := testing.Benchmark(f)
 		rows = append(rows, Row{Name: name, StepsPerSec: float64(stepsPerOp) * 1e9 / float64(r.NsPerOp()), Allocs: r.AllocsPerOp()})
@@ -94,26 +110,20 @@ func Measure(progress io.Writer) ([]Row, error) {
 			fmt.Fprintf(progress, "  %s done\n", name)
 		}
 	}
-	robot, err := configs.Load("robot2d")
-	if err != nil {
-		return nil, err
+	for _, name := range env.Names() {
+		cfg, err := configs.Default(name)
+		if err != nil {
+			return nil, err
+		}
+		add(name+", one env, no controller (1 core)", 1, Single(cfg, false))
+		add(name+", one env, expert filter (1 core)", 1, Single(cfg, true))
+		add(fmt.Sprintf("%s, %d envs vectorized (%d cores)", name, vecCopies, cores), vecCopies, Vectorized(cfg, vecCopies))
+		rate, err := ExpertEval(cfg, evalEpisodes)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, Row{Name: fmt.Sprintf("%s, expert filter, eval of %d episodes (%d cores)", name, evalEpisodes, cores), StepsPerSec: rate})
 	}
-	nav, err := configs.Load("nav")
-	if err != nil {
-		return nil, err
-	}
-	add("robot2d, one env, no controller (1 core)", 1, Single(robot, false))
-	add("robot2d, one env, expert filter (1 core)", 1, Single(robot, true))
-	add("nav 8 obstacles, one env, no controller (1 core)", 1, Single(nav, false))
-	add("nav 8 obstacles, one env, expert filter (1 core)", 1, Single(nav, true))
-	const n = 256
-	add(fmt.Sprintf("robot2d, %d envs vectorized (%d cores)", n, runtime.GOMAXPROCS(0)), n, Vectorized(robot, n))
-	add(fmt.Sprintf("nav, %d envs vectorized (%d cores)", n, runtime.GOMAXPROCS(0)), n, Vectorized(nav, n))
-	rate, err := ExpertEval(nav, 200)
-	if err != nil {
-		return nil, err
-	}
-	rows = append(rows, Row{Name: fmt.Sprintf("nav, expert filter, eval of 200 episodes (%d cores)", runtime.GOMAXPROCS(0)), StepsPerSec: rate})
 	return rows, nil
 }
 

@@ -1,0 +1,93 @@
+package robot2d
+
+import (
+	"embed"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/barriergym/barriergym/barrier"
+)
+
+// BarrierNet's 2-D robot demonstrations (Xiao et al., MIT licence), as
+// published, converted to CSV: see data/barriernet-robot2d/README.md.
+//
+//go:embed data/barriernet-robot2d/*.csv
+var demoFiles embed.FS
+
+// BarrierNetData is the name under which configs refer to the embedded
+// demonstrations (train.data).
+const BarrierNetData = "barriernet-robot2d"
+
+// demoColumns is the header of BarrierNet's CSV format.
+var demoColumns = []string{"x", "y", "theta", "v", "dst_y", "u_theta_dot", "u_accel"}
+
+// DemoSets implements env.DemoSource.
+func (t *Task) DemoSets() []string { return []string{BarrierNetData} }
+
+// ReadDemos implements env.DemoSource: BarrierNet's CSV format
+// (x,y,theta,v,dst_y,u_theta_dot,u_accel), from the embedded copy or from
+// source/part.csv.
+func (t *Task) ReadDemos(source, part string, add func(obs []float64, rows []barrier.Row, u []float64)) error {
+	var f io.ReadCloser
+	var name string
+	var err error
+	if source == BarrierNetData {
+		name = "embedded " + BarrierNetData + "/" + part + ".csv"
+		f, err = demoFiles.Open("data/barriernet-robot2d/" + part + ".csv")
+	} else {
+		name = filepath.Join(source, part+".csv")
+		f, err = os.Open(name)
+	}
+	if err != nil {
+		return fmt.Errorf("demonstrations %s: %w", source, err)
+	}
+	defer f.Close()
+	return ReadCSV(name, f, t.cfg.circle(), add)
+}
+
+// ReadCSV reads demonstrations in BarrierNet's CSV format, computing each
+// state's HOCBF row for obstacle o. Errors name the file and line.
+func ReadCSV(name string, r io.Reader, o barrier.Circle, add func(obs []float64, rows []barrier.Row, u []float64)) error {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = len(demoColumns)
+	header, err := cr.Read()
+	if err != nil {
+		return fmt.Errorf("%s:1: %w", name, err)
+	}
+	for i, c := range demoColumns {
+		if header[i] != c {
+			return fmt.Errorf("%s:1: column %d is %q, want %q (columns %v)", name, i+1, header[i], c, demoColumns)
+		}
+	}
+	var buf [5]float64
+	rows := make([]barrier.Row, 1)
+	n := 0
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+		var v [7]float64
+		for i, s := range rec {
+			if v[i], err = strconv.ParseFloat(s, 64); err != nil || math.IsNaN(v[i]) || math.IsInf(v[i], 0) {
+				return fmt.Errorf("%s:%d: %s = %q is not a finite number", name, line, demoColumns[i], s)
+			}
+		}
+		rows[0] = At([4]float64{v[0], v[1], v[2], v[3]}, o).row(buf[:])
+		add(v[:5], rows, v[5:7])
+		n++
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: no demonstrations", name)
+	}
+	return nil
+}

@@ -1,0 +1,164 @@
+// Package robot2d is BarrierNet's 2-D robot (Xiao et al., T-RO 2023): a
+// unicycle with speed, state (x, y, θ, v), control (θ̇, a), passing one
+// circular obstacle on its way to a goal lane, with the obstacle's
+// high-order CBF of relative degree 2. Its defaults reproduce BarrierNet's
+// setting exactly, and it carries BarrierNet's published demonstrations.
+package robot2d
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"math"
+
+	"github.com/barriergym/barriergym/barrier"
+	"github.com/barriergym/barriergym/env"
+)
+
+// Name selects the scenario in configs (env.scenario).
+const Name = "robot2d"
+
+func init() { env.Register(scenario{}) }
+
+//go:embed configs/*.yaml
+var configFiles embed.FS
+
+// scenario implements env.Scenario.
+type scenario struct{}
+
+func (scenario) Name() string { return Name }
+func (scenario) Summary() string {
+	return "BarrierNet's 2-D robot: a unicycle with speed passes a circular obstacle to reach a goal lane (HOCBF, relative degree 2)"
+}
+func (scenario) Settings() env.Settings { s := Defaults(); return &s }
+func (scenario) Defaults() env.Defaults {
+	// The expert's HOCBF gains; steering ten times cheaper than braking;
+	// 41 evaluation episodes, as many as the destinations of the expert test.
+	return env.Defaults{Gains: []float64{1, 1}, Weights: []float64{1, 10}, EvalEpisodes: 41}
+}
+func (scenario) Configs() fs.FS { sub, _ := fs.Sub(configFiles, "configs"); return sub }
+
+// Task implements env.Scenario.
+func (scenario) Task(s env.Settings) (env.Task, error) {
+	set, ok := s.(*Settings)
+	if !ok {
+		return nil, fmt.Errorf("robot2d: settings of type %T", s)
+	}
+	if err := set.Validate(); err != nil {
+		return nil, err
+	}
+	return &Task{cfg: *set}, nil
+}
+
+// Settings is the config section env.robot2d.
+type Settings struct {
+	Dt          float64    `yaml:"dt" doc:"time step (s)"`
+	Horizon     int        `yaml:"horizon" doc:"steps per episode"`
+	Start       [4]float64 `yaml:"start" doc:"initial state x (m), y (m), θ (rad), v (m/s)"`
+	Obstacle    [3]float64 `yaml:"obstacle" doc:"obstacle centre x, y and radius (m)"`
+	DstRange    [2]float64 `yaml:"dst_range" doc:"destination offsets dst_y are drawn uniformly in this range (m)"`
+	ThetaDotMax float64    `yaml:"theta_dot_max" doc:"turn-rate bound |θ̇| (rad/s)"`
+	AccelMax    float64    `yaml:"accel_max" doc:"acceleration bound |a| (m/s²)"`
+	LaneTol     float64    `yaml:"lane_tol" doc:"success: final |y − goal lane| within this (m)"`
+	LaneWeight  float64    `yaml:"lane_weight" doc:"reward: weight of the lane error per second"`
+}
+
+// Defaults returns BarrierNet's setting: dt 0.1 s, 137 steps, start
+// (5, 15, 0, 2), obstacle (40, 15) radius 6, dst_y ∈ [−10, 10].
+func Defaults() Settings {
+	return Settings{
+		Dt: 0.1, Horizon: 137, Start: [4]float64{5, 15, 0, 2},
+		Obstacle: [3]float64{40, 15, 6}, DstRange: [2]float64{-10, 10},
+		ThetaDotMax: 0.45, AccelMax: 1.2, LaneTol: 1, LaneWeight: 0.5,
+	}
+}
+
+// Validate implements env.Settings.
+func (c *Settings) Validate() error {
+	for _, kv := range []struct {
+		k string
+		v float64
+	}{{"dt", c.Dt}, {"obstacle", c.Obstacle[2]}, {"theta_dot_max", c.ThetaDotMax},
+		{"accel_max", c.AccelMax}, {"lane_tol", c.LaneTol}} {
+		if !(kv.v > 0) || math.IsInf(kv.v, 0) {
+			return env.Errorf(kv.k, "%v, want a finite value > 0", kv.v)
+		}
+	}
+	if c.Horizon < 1 {
+		return env.Errorf("horizon", "%d, want ≥ 1", c.Horizon)
+	}
+	if c.DstRange[0] > c.DstRange[1] {
+		return env.Errorf("dst_range", "%v, want low ≤ high", c.DstRange)
+	}
+	if c.LaneWeight < 0 {
+		return env.Errorf("lane_weight", "%v, want ≥ 0", c.LaneWeight)
+	}
+	if b := barrier.Clearance(c.Start[0], c.Start[1], c.circle(), 0); b <= 0 {
+		return env.Errorf("start", "%v lies inside the obstacle %v", c.Start, c.Obstacle)
+	}
+	return nil
+}
+
+func (c *Settings) circle() barrier.Circle {
+	return barrier.Circle{X: c.Obstacle[0], Y: c.Obstacle[1], R: c.Obstacle[2]}
+}
+
+// Task is robot2d configured by its settings.
+type Task struct{ cfg Settings }
+
+// Spec implements env.Task.
+func (t *Task) Spec() env.Spec {
+	c := t.cfg
+	return env.Spec{
+		Scenario:    Name,
+		Observation: []string{"x (m)", "y (m)", "θ (rad)", "v (m/s)", "dst_y (m)"},
+		Controls: []env.Control{{Name: "θ̇", Unit: "rad/s", Lo: -c.ThetaDotMax, Hi: c.ThetaDotMax},
+			{Name: "a", Unit: "m/s²", Lo: -c.AccelMax, Hi: c.AccelMax}},
+		Layout: barrier.Layout{
+			Slots: []barrier.Slot{{Name: "obstacle", Degree: 2, Gains: []int{0, 1}}},
+			Gains: []barrier.Gain{{Name: "p₁", Learned: true}, {Name: "p₂", Learned: true}},
+		},
+		Dt:          c.Dt,
+		GoalError:   "|y − goal lane| after the last step (m)",
+		StartFormat: `{"state":[x,y,theta,v],"dst_y":d}`,
+	}
+}
+
+// NewEnv implements env.Task.
+func (t *Task) NewEnv() env.Env { return New(t.cfg) }
+
+// Start is an initial state and destination offset.
+type Start struct {
+	State [4]float64
+	DstY  float64
+}
+
+// Reset implements env.Start.
+func (s Start) Reset(e env.Env) ([]float64, error) {
+	r, ok := e.(*Env)
+	if !ok {
+		return nil, fmt.Errorf("a robot2d start given to %T", e)
+	}
+	obs, _ := r.ResetTo(s.State, s.DstY)
+	return obs, nil
+}
+
+// ParseStart implements env.Task: {"state":[x,y,theta,v],"dst_y":d}.
+func (t *Task) ParseStart(line []byte) (env.Start, error) {
+	var l struct {
+		State []float64 `json:"state"`
+		DstY  *float64  `json:"dst_y"`
+	}
+	if err := env.DecodeLine(line, &l); err != nil {
+		return nil, err
+	}
+	if len(l.State) != 4 || l.DstY == nil {
+		return nil, fmt.Errorf(`want {"state":[x,y,theta,v],"dst_y":d}`)
+	}
+	for _, v := range append(l.State, *l.DstY) {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("state and dst_y must be finite numbers")
+		}
+	}
+	return Start{State: [4]float64(l.State), DstY: *l.DstY}, nil
+}
