@@ -250,3 +250,34 @@ func Clearance(x, y float64, o Circle, r float64) float64 {
 	s := o.R + r
 	return dx*dx + dy*dy - s*s
 }
+
+// Clearances writes into dst (resliced) the geometric barrier of a disc of
+// radius r at (x, y) against each obstacle, and returns it with the
+// smallest one (+Inf without obstacles).
+func Clearances(x, y, r float64, obstacles []Circle, dst []float64) ([]float64, float64) {
+	dst = dst[:0]
+	least := math.Inf(1)
+	for _, o := range obstacles {
+		b := Clearance(x, y, o, r)
+		dst = append(dst, b)
+		least = math.Min(least, b)
+	}
+	return dst, least
+}
+
+// SortNearest writes into order (len(obstacles)) the obstacles' indices by
+// their surface distance from (x, y), nearest first, with gap
+// (len(obstacles)) as scratch: an insertion sort, quick for a handful of
+// obstacles nearly sorted from the last step.
+func SortNearest(x, y float64, obstacles []Circle, order []int, gap []float64) {
+	for i, o := range obstacles {
+		dx, dy := o.X-x, o.Y-y
+		gap[i] = math.Hypot(dx, dy) - o.R
+		order[i] = i
+	}
+	for i := 1; i < len(order); i++ {
+		for j := i; j > 0 && gap[order[j]] < gap[order[j-1]]; j-- {
+			order[j], order[j-1] = order[j-1], order[j]
+		}
+	}
+}

@@ -2,7 +2,6 @@ package scenariotest
 
 import (
 	"fmt"
-	"io/fs"
 	"math"
 	"math/rand/v2"
 	"testing/fstest"
@@ -23,9 +22,13 @@ import (
 //	env.Register(scenariotest.Chain("chain"))
 //
 // and select it with env: {scenario: chain, chain: {axes: 3, degree: 2}}.
-func Chain(name string) env.Scenario { return chain{name} }
-
-type chain struct{ name string }
+func Chain(name string) env.Scenario {
+	return env.Define(name, "synthetic chains of integrators above a floor (tests)",
+		func() ChainSettings { return ChainSettings{Axes: 2, Degree: 2, Dt: 0.05, Horizon: 100, UMax: 2} },
+		env.Defaults{Gains: []float64{1}},
+		fstest.MapFS{name + ".yaml": {Data: []byte("env:\n  scenario: " + name + "\n")}},
+		func(s ChainSettings) env.Task { return &chainTask{name: name, cfg: s} })
+}
 
 // ChainSettings is the config section of a Chain scenario.
 type ChainSettings struct {
@@ -51,30 +54,6 @@ func (s *ChainSettings) Validate() error {
 		return env.Errorf("u_max", "%v, want > 0", s.UMax)
 	}
 	return nil
-}
-
-func (c chain) Name() string    { return c.name }
-func (c chain) Summary() string { return "synthetic chains of integrators above a floor (tests)" }
-func (c chain) Settings() env.Settings {
-	return &ChainSettings{Axes: 2, Degree: 2, Dt: 0.05, Horizon: 100, UMax: 2}
-}
-func (c chain) Defaults() env.Defaults { return env.Defaults{Gains: []float64{1}} }
-
-// Configs embeds one config, named after the scenario.
-func (c chain) Configs() fs.FS {
-	return fstest.MapFS{c.name + ".yaml": {Data: []byte("env:\n  scenario: " + c.name + "\n")}}
-}
-
-// Task implements env.Scenario; Defaults' weights are one per axis.
-func (c chain) Task(s env.Settings) (env.Task, error) {
-	set, ok := s.(*ChainSettings)
-	if !ok {
-		return nil, fmt.Errorf("chain: settings of type %T", s)
-	}
-	if err := set.Validate(); err != nil {
-		return nil, err
-	}
-	return &chainTask{name: c.name, cfg: *set}, nil
 }
 
 type chainTask struct {

@@ -162,26 +162,9 @@ func (e *Env) goalDist() float64 {
 	return math.Hypot(e.layout.Goal[0]-e.s[0], e.layout.Goal[1]-e.s[1])
 }
 
-// sortObstacles orders the obstacles by distance from the robot (insertion
-// sort: a handful of obstacles, nearly sorted from the previous step).
-func (e *Env) sortObstacles() {
-	for i, o := range e.layout.Obstacles {
-		dx, dy := o.X-e.s[0], o.Y-e.s[1]
-		e.gap[i] = math.Hypot(dx, dy) - o.R
-	}
-	for i := range e.order {
-		e.order[i] = i
-	}
-	for i := 1; i < len(e.order); i++ {
-		for j := i; j > 0 && e.gap[e.order[j]] < e.gap[e.order[j-1]]; j-- {
-			e.order[j], e.order[j-1] = e.order[j-1], e.order[j]
-		}
-	}
-}
-
 // Observation implements env.Env.
 func (e *Env) Observation() []float64 {
-	e.sortObstacles()
+	barrier.SortNearest(e.s[0], e.s[1], e.layout.Obstacles, e.order, e.gap)
 	sin, cos := math.Sincos(e.s[2])
 	body := func(x, y float64) (float64, float64) {
 		dx, dy := x-e.s[0], y-e.s[1]
@@ -202,13 +185,8 @@ func (e *Env) Observation() []float64 {
 }
 
 func (e *Env) info() env.Info {
-	minB := math.Inf(1)
-	e.barriers = e.barriers[:0]
-	for _, o := range e.layout.Obstacles {
-		b := barrier.Clearance(e.s[0], e.s[1], o, e.cfg.RobotRadius)
-		e.barriers = append(e.barriers, b)
-		minB = math.Min(minB, b)
-	}
+	var minB float64
+	e.barriers, minB = barrier.Clearances(e.s[0], e.s[1], e.cfg.RobotRadius, e.layout.Obstacles, e.barriers)
 	return env.Info{Step: e.step, MinBarrier: minB, Barriers: e.barriers, Collision: minB < 0}
 }
 

@@ -15,7 +15,7 @@ import (
 
 func task(t *testing.T, s Settings) *Task {
 	t.Helper()
-	tk, err := scenario{}.Task(&s)
+	tk, err := Scenario.Task(&s)
 	if err != nil {
 		t.Fatal(err)
 	}

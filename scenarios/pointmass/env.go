@@ -51,7 +51,8 @@ type Env struct {
 	layout   Layout
 	s        [4]float64 // x, y, vx, vy
 	step     int
-	order    []int // obstacles, nearest first
+	order    []int     // obstacles, nearest first
+	gap      []float64 // their surface distances
 	obs      []float64
 	barriers []float64
 	rowBuf   []float64
@@ -78,7 +79,7 @@ func (e *Env) Reset(seed uint64) ([]float64, env.Info) {
 func (e *Env) ResetTo(l Layout) ([]float64, env.Info) {
 	e.layout, e.s, e.step, e.path, e.peak = l, [4]float64{l.Start[0], l.Start[1], 0, 0}, 0, 0, 0
 	n := len(l.Obstacles)
-	e.order, e.rowBuf = make([]int, n), make([]float64, 5*n)
+	e.order, e.gap, e.rowBuf = make([]int, n), make([]float64, n), make([]float64, 5*n)
 	return e.Observation(), e.info()
 }
 
@@ -86,15 +87,7 @@ func (e *Env) ResetTo(l Layout) ([]float64, env.Info) {
 // relative to the mass, and its velocity.
 func (e *Env) Observation() []float64 {
 	x, y := e.s[0], e.s[1]
-	for i := range e.order {
-		e.order[i] = i
-	}
-	dist := func(i int) float64 { o := e.layout.Obstacles[i]; return math.Hypot(o.X-x, o.Y-y) }
-	for i := 1; i < len(e.order); i++ { // insertion sort: a handful, nearly sorted
-		for j := i; j > 0 && dist(e.order[j]) < dist(e.order[j-1]); j-- {
-			e.order[j], e.order[j-1] = e.order[j-1], e.order[j]
-		}
-	}
+	barrier.SortNearest(x, y, e.layout.Obstacles, e.order, e.gap)
 	copy(e.obs, []float64{e.layout.Goal[0] - x, e.layout.Goal[1] - y, e.s[2], e.s[3]})
 	for k := 0; k < e.cfg.Observed; k++ {
 		o := e.obs[4+3*k : 7+3*k]
@@ -108,13 +101,8 @@ func (e *Env) Observation() []float64 {
 }
 
 func (e *Env) info() env.Info {
-	minB := math.Inf(1)
-	e.barriers = e.barriers[:0]
-	for _, o := range e.layout.Obstacles {
-		b := barrier.Clearance(e.s[0], e.s[1], o, e.cfg.RobotRadius)
-		e.barriers = append(e.barriers, b)
-		minB = math.Min(minB, b)
-	}
+	var minB float64
+	e.barriers, minB = barrier.Clearances(e.s[0], e.s[1], e.cfg.RobotRadius, e.layout.Obstacles, e.barriers)
 	return env.Info{Step: e.step, MinBarrier: minB, Barriers: e.barriers, Collision: minB < 0}
 }
 

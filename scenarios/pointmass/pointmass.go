@@ -10,7 +10,6 @@ package pointmass
 import (
 	"embed"
 	"fmt"
-	"io/fs"
 	"math"
 
 	"github.com/barriergym/barriergym/barrier"
@@ -20,40 +19,23 @@ import (
 // Name selects the scenario in configs (env.scenario).
 const Name = "pointmass"
 
-// The one registration line every scenario has; package scenarios
-// imports this package so that it runs.
-func init() { env.Register(scenario{}) }
+// Scenario is the example, made of its parts: the name, one line saying
+// what it is, the defaults of its config section, its values for keys of
+// the generic sections — the expert's class-K gains p₁ = p₂ = 2 (one value
+// for every gain) and equal QP weights on both accelerations — its
+// embedded configs, and how settings become a Task.
+var Scenario = env.Define(Name,
+	"planar double integrator (a point mass pushed by two accelerations) to a goal among circular obstacles (HOCBF, relative degree 2)",
+	Defaults,
+	env.Defaults{Gains: []float64{2}, Weights: []float64{1, 1}},
+	env.Sub(configFiles, "configs"),
+	func(s Settings) env.Task { return &Task{cfg: s} })
+
+// The registration: package scenarios imports this package so that it runs.
+func init() { env.Register(Scenario) }
 
 //go:embed configs/*.yaml
 var configFiles embed.FS
-
-// scenario implements env.Scenario.
-type scenario struct{}
-
-func (scenario) Name() string { return Name }
-func (scenario) Summary() string {
-	return "planar double integrator (a point mass pushed by two accelerations) to a goal among circular obstacles (HOCBF, relative degree 2)"
-}
-func (scenario) Settings() env.Settings { s := Defaults(); return &s }
-
-// Defaults: the expert's gains p₁ = p₂ = 2 and equal weights on both
-// accelerations; eval.episodes keeps its generic default.
-func (scenario) Defaults() env.Defaults {
-	return env.Defaults{Gains: []float64{2}, Weights: []float64{1, 1}}
-}
-func (scenario) Configs() fs.FS { sub, _ := fs.Sub(configFiles, "configs"); return sub }
-
-// Task implements env.Scenario.
-func (scenario) Task(s env.Settings) (env.Task, error) {
-	set, ok := s.(*Settings)
-	if !ok {
-		return nil, fmt.Errorf("pointmass: settings of type %T", s)
-	}
-	if err := set.Validate(); err != nil {
-		return nil, err
-	}
-	return &Task{cfg: *set}, nil
-}
 
 // Settings is the config section env.pointmass; each key's doc tag is
 // what `barriergym config show` prints beside it.

@@ -37,7 +37,7 @@ func TestConformance(t *testing.T) { scenariotest.Conformance(t, task(t), 10) }
 func TestLieDerivatives(t *testing.T) {
 	s := Defaults()
 	s.Dt, s.Horizon = 1e-4, 1<<30
-	tk, err := scenario{}.Task(&s)
+	tk, err := Scenario.Task(&s)
 	if err != nil {
 		t.Fatal(err)
 	}

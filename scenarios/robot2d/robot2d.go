@@ -8,7 +8,6 @@ package robot2d
 import (
 	"embed"
 	"fmt"
-	"io/fs"
 	"math"
 
 	"github.com/barriergym/barriergym/barrier"
@@ -18,37 +17,20 @@ import (
 // Name selects the scenario in configs (env.scenario).
 const Name = "robot2d"
 
-func init() { env.Register(scenario{}) }
+// Scenario is robot2d, registered under Name.
+var Scenario = env.Define(Name,
+	"BarrierNet's 2-D robot: a unicycle with speed passes a circular obstacle to reach a goal lane (HOCBF, relative degree 2)",
+	Defaults,
+	// The expert's HOCBF gains; steering ten times cheaper than braking;
+	// 41 evaluation episodes, as many as the destinations of the expert test.
+	env.Defaults{Gains: []float64{1, 1}, Weights: []float64{1, 10}, EvalEpisodes: 41},
+	env.Sub(configFiles, "configs"),
+	func(s Settings) env.Task { return &Task{cfg: s} })
+
+func init() { env.Register(Scenario) }
 
 //go:embed configs/*.yaml
 var configFiles embed.FS
-
-// scenario implements env.Scenario.
-type scenario struct{}
-
-func (scenario) Name() string { return Name }
-func (scenario) Summary() string {
-	return "BarrierNet's 2-D robot: a unicycle with speed passes a circular obstacle to reach a goal lane (HOCBF, relative degree 2)"
-}
-func (scenario) Settings() env.Settings { s := Defaults(); return &s }
-func (scenario) Defaults() env.Defaults {
-	// The expert's HOCBF gains; steering ten times cheaper than braking;
-	// 41 evaluation episodes, as many as the destinations of the expert test.
-	return env.Defaults{Gains: []float64{1, 1}, Weights: []float64{1, 10}, EvalEpisodes: 41}
-}
-func (scenario) Configs() fs.FS { sub, _ := fs.Sub(configFiles, "configs"); return sub }
-
-// Task implements env.Scenario.
-func (scenario) Task(s env.Settings) (env.Task, error) {
-	set, ok := s.(*Settings)
-	if !ok {
-		return nil, fmt.Errorf("robot2d: settings of type %T", s)
-	}
-	if err := set.Validate(); err != nil {
-		return nil, err
-	}
-	return &Task{cfg: *set}, nil
-}
 
 // Settings is the config section env.robot2d.
 type Settings struct {
