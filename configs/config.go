@@ -171,6 +171,7 @@ func (c *Config) fillPerControl() error {
 
 // Task returns the configured scenario, or the first impossible value of
 // its section as an *env.FieldError keyed from the top (env.<scenario>.<key>).
+// A config built in code with no section gets the scenario's defaults.
 func (c *Config) Task() (env.Task, error) {
 	sc, err := env.Lookup(c.Env.Scenario)
 	if err != nil {
