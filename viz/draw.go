@@ -24,7 +24,7 @@ var (
 	RefColor      = color.RGBA{150, 150, 150, 255}
 	SafeColor     = color.RGBA{130, 0, 160, 255}
 	TextColor     = color.RGBA{20, 20, 20, 255}
-	PanelColor    = color.RGBA{255, 255, 255, 215} // behind text, translucent
+	PanelColor    = color.RGBA{215, 215, 215, 215} // behind text: white at 84 % opacity (alpha-premultiplied)
 )
 
 // style is how a role is painted: its colour, line width (pixels) and the
@@ -58,11 +58,7 @@ func TextPanel(c Canvas, x, y int, lines []string) {
 	if len(lines) == 0 {
 		return
 	}
-	w := 0
-	for _, l := range lines {
-		w = max(w, len([]rune(l)))
-	}
-	c.FillRect(float64(x-6), float64(y-4), float64(7*w+12), float64(15*len(lines)+6), PanelColor)
+	c.FillRect(float64(x-6), float64(y-4), float64(panelWidth(lines)), float64(15*len(lines)+6), PanelColor)
 	for i, l := range lines {
 		c.Text(x, y+15*i, l, TextColor)
 	}
@@ -96,12 +92,36 @@ func (t Transform) ToWorld(px, py float64) (float64, float64) {
 	return (px - t.OffX) / t.Scale, (float64(t.H) - py - t.OffY) / t.Scale
 }
 
-// Draw paints the frame on c, fitted to c's size: the shapes by role
-// (boundary and road first, the robot last), a ring around each obstacle
-// whose CBF row is active, the trail, and the HUD.
+// panelWidth is the HUD panel's width in pixels (7 per character).
+func panelWidth(lines []string) int {
+	w := 0
+	for _, l := range lines {
+		w = max(w, len([]rune(l)))
+	}
+	return 7*w + 12
+}
+
+// Place returns the transform Draw uses for frame f on a w×h canvas: the
+// world fitted beside the HUD panel when the panel takes at most a third of
+// the width, so the HUD covers none of the scene; over the whole canvas
+// otherwise.
+func Place(f *Frame, w, h int) Transform {
+	if len(f.HUD) > 0 {
+		if pw := panelWidth(f.HUD) + 16; pw <= w/3 {
+			t := Fit(f.World, w-pw, h, 12)
+			t.OffX += float64(pw)
+			return t
+		}
+	}
+	return Fit(f.World, w, h, 12)
+}
+
+// Draw paints the frame on c (see Place): the shapes by role (boundary and
+// road first, the robot last), a ring around each obstacle whose CBF row
+// is active, the trail, and the HUD.
 func Draw(c Canvas, f *Frame) Transform {
 	w, h := c.Size()
-	t := Fit(f.World, w, h, 12)
+	t := Place(f, w, h)
 	c.Clear(Background)
 	for _, role := range scene.Roles() {
 		if role == scene.Trail {

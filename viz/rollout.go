@@ -43,7 +43,7 @@ func Rollout(e env.Env, c control.Controller, start env.Start, dt float64) ([]*F
 		if step == 0 || info.MinBarrier < minB {
 			minB = info.MinBarrier
 		}
-		f.HUD = HUDLines(step, dt, ret, cost, minB, nil, status, d.Slack, d.Change)
+		f.HUD = append(HUDLines(step, dt, ret, cost, minB, d.Gains, status, d.Slack, d.Change), f.Notes...)
 		frames = append(frames, f)
 		// The trail only grows: each frame keeps its own length of it.
 		last := NewFrame(e, nil, nil)

@@ -9,6 +9,7 @@ package viz
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/barriergym/barriergym/env"
 	"github.com/barriergym/barriergym/scene"
@@ -28,6 +29,18 @@ func NewFrame(e env.Env, ref, u []float64) *Frame {
 	f := &Frame{}
 	e.Draw(&f.Scene, ref, u)
 	return f
+}
+
+// Whole widens the frame's world to hold every shape and the trail: a
+// picture of the whole episode even where the scenario's view follows the
+// robot.
+func (f *Frame) Whole() {
+	b := f.Bounds()
+	for _, p := range f.Trail {
+		b.X0, b.Y0, b.X1, b.Y1 = math.Min(b.X0, p.X), math.Min(b.Y0, p.Y), math.Max(b.X1, p.X), math.Max(b.Y1, p.Y)
+	}
+	w := f.World
+	f.World = scene.Rect{X0: math.Min(w.X0, b.X0), Y0: math.Min(w.Y0, b.Y0), X1: math.Max(w.X1, b.X1), Y1: math.Max(w.Y1, b.Y1)}
 }
 
 // focus returns where e's robot is (the scene's focus).

@@ -1,6 +1,7 @@
 package viz
 
 import (
+	"math"
 	"testing"
 
 	"github.com/barriergym/barriergym/configs"
@@ -20,10 +21,12 @@ func session(t *testing.T, name string, seed uint64) *Session {
 	return NewSession(task.NewEnv(), c, seed, task.Spec().Dt)
 }
 
-// TestSafetySwitch, for every registered scenario: with the layer on no
-// episode collides; off, the same seeds run u_ref unfiltered and some
-// collide.
+// TestSafetySwitch: with the layer on no episode of any registered
+// scenario's expert collides; off, the same seeds run u_ref unfiltered, and
+// collide in the scenarios whose nominal controller is blind to obstacles
+// (at least one: the switch must show something).
 func TestSafetySwitch(t *testing.T) {
+	unsafe := 0
 	for _, name := range env.Names() {
 		collided := func(safety bool) int {
 			n := 0
@@ -42,9 +45,14 @@ func TestSafetySwitch(t *testing.T) {
 		if on := collided(true); on != 0 {
 			t.Errorf("%s, safety on: %d collisions", name, on)
 		}
-		if off := collided(false); off == 0 {
-			t.Errorf("%s, safety off: no collision in 12 seeds, so the switch shows nothing", name)
+		off := collided(false)
+		t.Logf("%s, safety off: %d of 12 episodes collide", name, off)
+		if off > 0 {
+			unsafe++
 		}
+	}
+	if unsafe == 0 {
+		t.Error("safety off: no collision in any scenario, so the switch shows nothing")
 	}
 }
 
@@ -73,20 +81,38 @@ func TestAdvanceIsRealTime(t *testing.T) {
 	}
 }
 
-// obstaclesAt counts the frame's obstacles whose centre is (x, y).
+// obstaclesAt counts the frame's obstacles whose centre (a circle's, a
+// polygon's vertex mean) is within 0.1 m of (x, y).
 func obstaclesAt(f *Frame, x, y float64) int {
 	n := 0
 	for _, s := range f.Shapes {
-		if s.Role == scene.Obstacle && s.Kind == scene.Circle && s.Points[0] == (scene.Point{X: x, Y: y}) {
+		if s.Role != scene.Obstacle || len(s.Points) == 0 {
+			continue
+		}
+		var c scene.Point
+		for _, p := range s.Points {
+			c.X, c.Y = c.X+p.X/float64(len(s.Points)), c.Y+p.Y/float64(len(s.Points))
+		}
+		if math.Hypot(c.X-x, c.Y-y) < 0.1 {
 			n++
 		}
 	}
 	return n
 }
 
+// hasGoal reports whether the frame draws a goal to drag.
+func hasGoal(f *Frame) bool {
+	for _, s := range f.Shapes {
+		if s.Role == scene.Goal && s.Kind == scene.Circle {
+			return true
+		}
+	}
+	return false
+}
+
 // TestEditing, for every scenario that allows it: an obstacle added at a
-// point is drawn there; removed, it is gone; the goal moves; the expert
-// still ends its episode without a collision.
+// point is drawn there; removed, it is gone; a goal, where there is one,
+// moves; the expert still ends its episode without a collision.
 func TestEditing(t *testing.T) {
 	edited := 0
 	for _, name := range env.Names() {
@@ -95,17 +121,19 @@ func TestEditing(t *testing.T) {
 			continue
 		}
 		edited++
-		w := s.Frame().World
-		x, y := w.X0+0.5*(w.X1-w.X0), w.Y0+0.37*(w.Y1-w.Y0)
+		f := s.Frame()
+		w := f.World
+		x, y := f.Focus.X+0.25*(w.X1-w.X0), f.Focus.Y // ahead of the robot: on the road where there is one
 		s.AddObstacle(x, y)
 		if obstaclesAt(s.Frame(), x, y) != 1 {
 			t.Errorf("%s: no obstacle drawn at (%v, %v) after adding one", name, x, y)
 		}
 		s.RemoveObstacle(x, y)
-		gx, gy := w.X0+0.9*(w.X1-w.X0), w.Y0+0.8*(w.Y1-w.Y0)
-		s.MoveGoal(gx, gy)
-		if !s.NearGoal(gx, gy) {
-			t.Errorf("%s: the goal is not at (%v, %v) after moving it there", name, gx, gy)
+		if gx, gy := w.X0+0.9*(w.X1-w.X0), w.Y0+0.8*(w.Y1-w.Y0); hasGoal(s.Frame()) {
+			s.MoveGoal(gx, gy)
+			if !s.NearGoal(gx, gy) {
+				t.Errorf("%s: the goal is not at (%v, %v) after moving it there", name, gx, gy)
+			}
 		}
 		for !s.Done {
 			s.Step()

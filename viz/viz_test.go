@@ -37,7 +37,7 @@ func TestPainterPlacesShapes(t *testing.T) {
 		scene.Disc(scene.Robot, scene.Point{X: 2, Y: 2}, 0.2, 0))
 	const w, h = 640, 480
 	img := Render(f, w, h)
-	tr := Fit(f.World, w, h, 12)
+	tr := Place(f, w, h)
 	check := func(what string, x, y float64, want color.RGBA) {
 		t.Helper()
 		px, py := tr.ToScreen(x, y)
@@ -61,8 +61,9 @@ func TestPainterPlacesShapes(t *testing.T) {
 }
 
 // TestGIFShowsTheRobotMoving, for every registered scenario's expert: the
-// GIF decodes, has one picture per `every` frames plus the last, and the
-// robot's pixels move between the first and the last.
+// GIF decodes, has one picture per `every` frames plus the last, the robot
+// is drawn in the first and the last, and it moved in the world (views
+// that follow it keep it at the same pixels).
 func TestGIFShowsTheRobotMoving(t *testing.T) {
 	for _, name := range env.Names() {
 		cfg, _ := configs.Default(name)
@@ -74,7 +75,7 @@ func TestGIFShowsTheRobotMoving(t *testing.T) {
 		}
 		const every = 10
 		p := filepath.Join(t.TempDir(), "ep.gif")
-		if err := WriteGIF(p, [][]*Frame{frames}, every, 480, 320, 5); err != nil {
+		if err := WriteGIF(p, [][]*Frame{frames}, every, 900, 600, 5); err != nil {
 			t.Fatal(err)
 		}
 		f, _ := os.Open(p)
@@ -90,9 +91,14 @@ func TestGIFShowsTheRobotMoving(t *testing.T) {
 		if len(g.Image) != want {
 			t.Errorf("%s: %d GIF pictures for %d frames, want %d", name, len(g.Image), len(frames), want)
 		}
-		first, last := robotCentre(g.Image[0]), robotCentre(g.Image[len(g.Image)-1])
-		if math.Hypot(first.X-last.X, first.Y-last.Y) < 20 {
-			t.Errorf("%s: robot at %v in the first picture and %v in the last: it did not move", name, first, last)
+		for _, i := range []int{0, len(g.Image) - 1} {
+			if c := robotCentre(g.Image[i]); c.X < 0 {
+				t.Errorf("%s: no robot in picture %d", name, i)
+			}
+		}
+		a, b := frames[0].Focus, frames[len(frames)-1].Focus
+		if math.Hypot(a.X-b.X, a.Y-b.Y) < 1 {
+			t.Errorf("%s: the robot at %v at the start and %v at the end: it did not move", name, a, b)
 		}
 		if n := len(frames[len(frames)-1].Trail); n != len(frames) {
 			t.Errorf("%s: the last frame's trail has %d points for %d frames", name, n, len(frames))

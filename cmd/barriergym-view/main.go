@@ -50,7 +50,7 @@ type options struct {
 	run, config, policy, shot string
 	seed                      uint64
 	frames, width, height     int
-	best                      bool
+	best, safety              bool
 }
 
 func main() {
@@ -64,6 +64,7 @@ func main() {
 	fs.Uint64Var(&o.seed, "seed", 1, "first episode seed")
 	fs.StringVar(&o.shot, "screenshot", "", "render -frames frames, save the last to this PNG file and exit")
 	fs.IntVar(&o.frames, "frames", 60, "frames to render with -screenshot")
+	fs.BoolVar(&o.safety, "safety", true, "start with the safety layer on (false: as after pressing S, u_ref executed)")
 	fs.IntVar(&o.width, "width", 960, "window width")
 	fs.IntVar(&o.height, "height", 640, "window height")
 	if err := fs.Parse(os.Args[1:]); err != nil {
@@ -125,6 +126,7 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
+	s.Safety = o.safety
 	g := &game{s: s, shotFile: o.shot, frames: o.frames}
 	ebiten.SetWindowSize(o.width, o.height)
 	ebiten.SetWindowTitle("barriergym — " + title)

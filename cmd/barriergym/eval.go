@@ -305,7 +305,9 @@ func pictures(f *evalFlags, task env.Task, newController func() (control.Control
 			if err != nil {
 				return err
 			}
-			if err := viz.WritePNG(filepath.Join(f.pngDir, fmt.Sprintf("episode-%03d.png", i)), frames[len(frames)-1], pngW, pngH); err != nil {
+			last := frames[len(frames)-1]
+			last.Whole()
+			if err := viz.WritePNG(filepath.Join(f.pngDir, fmt.Sprintf("episode-%03d.png", i)), last, pngW, pngH); err != nil {
 				return err
 			}
 			bar.Add(1)

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/barriergym/barriergym/configs"
+	"github.com/barriergym/barriergym/env"
 	"github.com/barriergym/barriergym/eval"
 	_ "github.com/barriergym/barriergym/scenarios"
 	"github.com/barriergym/barriergym/scene"
@@ -41,12 +42,20 @@ func buildViewer(t *testing.T) string {
 	return bin
 }
 
-// TestScreenshotShowsTheScene runs a seeded nav episode for 40 frames and
-// checks the obstacle, goal and robot colours at the pixels the
+// TestScreenshotShowsTheScene, for every registered scenario's expert:
+// the viewer runs a seeded episode for 40 frames; at the pixels the
 // world-to-screen transform predicts for the state a headless replay of
-// the same 40 steps reaches.
+// the same 40 steps reaches, the screenshot shows the obstacles, the goal
+// and the robot in their colours. The transform comes from the replay's
+// own world rectangle, so a view that follows the robot is checked too.
 func TestScreenshotShowsTheScene(t *testing.T) {
 	bin := buildViewer(t)
+	for _, name := range env.Names() {
+		t.Run(name, func(t *testing.T) { checkScreenshot(t, bin, name) })
+	}
+}
+
+func checkScreenshot(t *testing.T, bin, config string) {
 	const w, h, frames, seed = 800, 600, 40, 3
 	shot := filepath.Join(t.TempDir(), "shot.png")
 	cmd := exec.Command(bin, "-config", config, "-seed", "3", "-screenshot", shot, "-frames", "40",
@@ -75,41 +84,63 @@ func TestScreenshotShowsTheScene(t *testing.T) {
 		s.Step()
 	}
 	frame := s.Frame()
-	tr := viz.Fit(frame.World, w, h, 12)
-	at := func(x, y float64) color.Color {
-		px, py := tr.ToScreen(x, y)
+	tr := viz.Place(frame, w, h)
+	at := func(p scene.Point) color.Color {
+		px, py := tr.ToScreen(p.X, p.Y)
 		return img.At(int(math.Round(px)), int(math.Round(py)))
 	}
-	var robot, heading scene.Shape
-	checked := 0
-	for _, sh := range frame.Shapes {
-		switch sh.Role {
-		case scene.Obstacle, scene.Goal:
-			want := viz.RoleColor(sh.Role)
-			if got := at(sh.Points[0].X, sh.Points[0].Y); !near(got, want) {
-				t.Errorf("%v at (%.2f, %.2f): pixel %v, want %v", sh.Role, sh.Points[0].X, sh.Points[0].Y, got, want)
-			}
-			checked++
-		case scene.Robot:
-			robot = sh
-		case scene.Heading:
-			heading = sh
+	inside := func(p scene.Point) bool {
+		return p.X > frame.World.X0 && p.X < frame.World.X1 && p.Y > frame.World.Y0 && p.Y < frame.World.Y1
+	}
+	var heading *scene.Shape
+	for i := range frame.Shapes {
+		if frame.Shapes[i].Role == scene.Heading && frame.Shapes[i].Kind == scene.Polyline {
+			heading = &frame.Shapes[i]
 		}
 	}
-	if checked < 3 {
-		t.Fatalf("only %d obstacles and goals in the scene", checked)
+	checked := 0
+	for _, sh := range frame.Shapes {
+		if sh.Kind == scene.Polyline || sh.Kind == scene.Arrow {
+			continue
+		}
+		p := centre(sh)
+		switch sh.Role {
+		case scene.Obstacle, scene.Goal:
+		case scene.Robot:
+			if sh.Kind == scene.Circle && heading != nil { // the heading line is drawn over the centre: look behind it
+				tip := heading.Points[1]
+				d := math.Hypot(tip.X-p.X, tip.Y-p.Y)
+				p = scene.Point{X: p.X - 0.6*sh.Radius*(tip.X-p.X)/d, Y: p.Y - 0.6*sh.Radius*(tip.Y-p.Y)/d}
+			}
+		default:
+			continue
+		}
+		if !inside(p) {
+			continue
+		}
+		if got, want := at(p), viz.RoleColor(sh.Role); !near(got, want) {
+			t.Errorf("%v at (%.2f, %.2f): pixel %v, want %v", sh.Role, p.X, p.Y, got, want)
+		}
+		checked++
 	}
-	// The robot's body, a little behind its centre (the heading line and
-	// the control point are drawn over the centre).
-	c0, tip := robot.Points[0], heading.Points[1]
-	d := math.Hypot(tip.X-c0.X, tip.Y-c0.Y)
-	bx, by := c0.X-0.6*robot.Radius*(tip.X-c0.X)/d, c0.Y-0.6*robot.Radius*(tip.Y-c0.Y)/d
-	if got := at(bx, by); !near(got, viz.RobotColor) {
-		t.Errorf("robot at (%.2f, %.2f): pixel %v, want %v", bx, by, got, viz.RobotColor)
+	if checked < 2 {
+		t.Fatalf("only %d shapes checked", checked)
 	}
-	if got := at(c0.X, c0.Y-2.5); near(got, viz.RobotColor) {
-		t.Errorf("robot colour 2.5 m below the robot: the check cannot fail")
+	if got := at(scene.Point{X: frame.Focus.X, Y: frame.Focus.Y - 0.45*(frame.World.Y1-frame.World.Y0)}); near(got, viz.RobotColor) {
+		t.Errorf("robot colour far below the robot: the check cannot fail")
 	}
+}
+
+// centre returns a circle's centre or a polygon's vertex mean.
+func centre(sh scene.Shape) scene.Point {
+	if sh.Kind == scene.Circle {
+		return sh.Points[0]
+	}
+	var c scene.Point
+	for _, p := range sh.Points {
+		c.X, c.Y = c.X+p.X/float64(len(sh.Points)), c.Y+p.Y/float64(len(sh.Points))
+	}
+	return c
 }
 
 func TestViewerRejectsBadFlags(t *testing.T) {
