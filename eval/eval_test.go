@@ -102,6 +102,45 @@ func TestSummarize(t *testing.T) {
 	}
 }
 
+// TestJSONNonFinite: a minimum barrier over nothing (+Inf) is written as
+// null and read back as +Inf; any other value JSON cannot hold is an error
+// that names the field.
+func TestJSONNonFinite(t *testing.T) {
+	inf := math.Inf(1)
+	s := Summary{Policy: "p", Episodes: 1, MinBarrier: inf, MeanMinBarrier: inf, Extra: []Value{{"pass_rate", 1}}}
+	data, err := json.Marshal(s)
+	if err != nil || !strings.Contains(string(data), `"min_barrier":null`) || !strings.Contains(string(data), `"mean_min_barrier":null`) {
+		t.Fatalf("JSON %s, %v", data, err)
+	}
+	var back Summary
+	if err := json.Unmarshal(data, &back); err != nil || !reflect.DeepEqual(back, s) {
+		t.Errorf("read back\n%+v\nwant\n%+v (%v)", back, s, err)
+	}
+	ep := Episode{MinBarrier: inf, FinalState: []float64{1, 2}}
+	data, err = json.Marshal(ep)
+	var e Episode
+	if err != nil || json.Unmarshal(data, &e) != nil || !math.IsInf(e.MinBarrier, 1) {
+		t.Errorf("episode JSON %s (%v) read back as %+v", data, err, e)
+	}
+	for _, c := range []struct {
+		v    any
+		name string
+	}{
+		{Summary{MeanReturn: math.NaN()}, "mean_return"},
+		{Summary{MinBarrier: math.NaN()}, "min_barrier"},
+		{Summary{MinBarrier: math.Inf(-1)}, "min_barrier"},
+		{Summary{MeanGains: []float64{1, inf}}, "mean_gains[1]"},
+		{Summary{Extra: []Value{{"pass_rate", math.NaN()}}}, "pass_rate"},
+		{Episode{FinalState: []float64{0, math.NaN()}}, "final_state[1]"},
+		{Episode{Return: -inf}, "return"},
+	} {
+		_, err := json.Marshal(c.v)
+		if err == nil || !strings.Contains(err.Error(), c.name+": ") {
+			t.Errorf("%+v: error %v, want one naming %s", c.v, err, c.name)
+		}
+	}
+}
+
 func chainTask(t *testing.T) env.Task {
 	cfg, _ := configs.Default("evaltest-chain")
 	task, err := cfg.Task()

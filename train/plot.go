@@ -34,7 +34,7 @@ func WriteCurves(dir string, rows []Metrics) error {
 	series := func(p *plot.Plot, name string, c color.Color, get func(Metrics) float64) error {
 		var pts plotter.XYs
 		for _, r := range rows {
-			if v := get(r); !math.IsNaN(v) && !(p == loss && v <= 0) {
+			if v := get(r); plottable(v) && !(p == loss && v <= 0) {
 				pts = append(pts, plotter.XY{X: float64(r.Epoch), Y: v})
 			}
 		}
@@ -80,3 +80,7 @@ func WriteCurves(dir string, rows []Metrics) error {
 	}
 	return atomicfile.WriteFile(filepath.Join(dir, CurvesFile), buf.Bytes(), 0o644)
 }
+
+// plottable reports whether v can be drawn: NaN (not measured) and ±Inf
+// (e.g. the minimum barrier of a scenario without obstacles) leave a gap.
+func plottable(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"image/color"
-	"math"
 	"path/filepath"
 
 	"github.com/barriergym/barriergym/atomicfile"
@@ -109,7 +108,7 @@ func WritePPOCurves(dir string, rows []PPOMetrics) error {
 		p.X.Label.Text = "environment steps"
 		var pts plotter.XYs
 		for _, m := range rows {
-			if v := get(m); !math.IsNaN(v) {
+			if v := get(m); plottable(v) {
 				pts = append(pts, plotter.XY{X: float64(m.TotalEnvSteps), Y: v})
 			}
 		}

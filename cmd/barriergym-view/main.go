@@ -13,8 +13,10 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"os"
 
+	"github.com/barriergym/barriergym/cmd/barriergym-view/internal/display"
 	"github.com/barriergym/barriergym/configs"
 	"github.com/barriergym/barriergym/control"
 	"github.com/barriergym/barriergym/eval"
@@ -23,24 +25,6 @@ import (
 	"github.com/barriergym/barriergym/viz"
 	"github.com/hajimehoshi/ebiten/v2"
 )
-
-const usage = `Usage: barriergym-view -run DIR | -config NAME|FILE [-policy expert|nominal] [flags]
-
-Shows rollouts live at real time (the simulation runs apart from the 60 FPS
-frame rate).
-
-Keys:  Space pause/run   Right one step (paused)   R reset   N next seed
-       S safety layer on/off (off executes u_ref unfiltered)
-       + / - speed ×2 / ÷2   H help   P screenshot PNG   Esc quit
-Mouse (scenarios that allow editing): left click adds an obstacle (or
-       moves the one there is), drag the goal to move it, right click
-       removes an obstacle.
-
--screenshot FILE -frames N renders N frames of the episode, one simulation
-step per frame, saves the last frame and exits (for tests and pictures).
-
-Flags:
-`
 
 // defaultConfig is what the viewer shows without -run or -config: the
 // unicycle among obstacles, driven by its expert.
@@ -53,10 +37,9 @@ type options struct {
 	best, safety              bool
 }
 
-func main() {
-	var o options
+// newFlags defines the viewer's flags on o.
+func newFlags(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("barriergym-view", flag.ContinueOnError)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
 	fs.StringVar(&o.run, "run", "", "show this run directory's policy")
 	fs.BoolVar(&o.best, "best", false, "with -run: its best checkpoint instead of the latest")
 	fs.StringVar(&o.config, "config", defaultConfig, "config when no -run: an embedded name or a YAML file")
@@ -67,10 +50,27 @@ func main() {
 	fs.BoolVar(&o.safety, "safety", true, "start with the safety layer on (false: as after pressing S, u_ref executed)")
 	fs.IntVar(&o.width, "width", 960, "window width")
 	fs.IntVar(&o.height, "height", 640, "window height")
+	fs.Usage = func() { fmt.Fprint(fs.Output(), display.Header); fs.PrintDefaults() }
+	return fs
+}
+
+func main() {
+	var o options
+	fs := newFlags(&o)
+	fs.SetOutput(io.Discard) // one help, on stdout, below
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(os.Stdout)
+			fs.Usage()
 			os.Exit(0)
 		}
+		fmt.Fprintf(os.Stderr, "barriergym-view: %v\n\n", err)
+		fs.SetOutput(os.Stderr)
+		fs.Usage()
+		os.Exit(2)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "barriergym-view: unexpected argument %q (see -h)\n", fs.Arg(0))
 		os.Exit(2)
 	}
 	if err := run(o); err != nil {

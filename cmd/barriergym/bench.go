@@ -1,10 +1,8 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"runtime"
 	"strconv"
 	"strings"
@@ -31,15 +29,23 @@ Progress goes to standard error.
 Flags of bench qp:
 `
 
+const benchEnvHelp = `Usage: barriergym bench env
+
+Times every registered scenario's simulator: steps per second of one
+environment with a fixed control or the expert's CBF-QP filter in the loop
+(one core), the vectorized form and a full expert evaluation of 200
+episodes (all cores). Prints a Markdown table; progress goes to standard
+error. It takes no flags.
+`
+
 // benchOpts are the flags of 'bench qp'.
 type benchOpts struct {
 	workers        int
 	sizes, batches string
 }
 
-func benchFlags(out io.Writer, o *benchOpts) *flag.FlagSet {
+func benchFlags(o *benchOpts) *flag.FlagSet {
 	fs := flag.NewFlagSet("bench qp", flag.ContinueOnError)
-	fs.SetOutput(out)
 	fs.IntVar(&o.workers, "workers", 1, "goroutines per batch (1 measures one core)")
 	fs.StringVar(&o.sizes, "sizes", "2x1,2x5,4x10,10x20", "problem sizes as NxM, comma-separated")
 	fs.StringVar(&o.batches, "batches", "1,64,1024,16384", "batch sizes, comma-separated")
@@ -51,24 +57,20 @@ func benchFlags(out io.Writer, o *benchOpts) *flag.FlagSet {
 }
 
 func runBench(args []string, env *cliEnv) int {
-	var o benchOpts
-	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-		benchFlags(env.stdout, &o).Usage()
-		return 0
-	}
 	if len(args) > 0 && args[0] == "env" {
 		return runBenchEnv(args[1:], env)
 	}
+	var o benchOpts
+	fs := benchFlags(&o)
 	if len(args) == 0 || args[0] != "qp" {
+		if code, done := parseFlags(fs, args, env); done { // -h, or a flag without 'qp'
+			return code
+		}
 		fmt.Fprintln(env.stderr, "barriergym bench: say what to measure: 'barriergym bench qp' or 'barriergym bench env' (see -h)")
 		return 2
 	}
-	fs := benchFlags(env.stderr, &o)
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := parseFlags(fs, args[1:], env); done {
+		return code
 	}
 	sizes, err := parseSizes(o.sizes)
 	if err != nil {
@@ -141,9 +143,10 @@ func parseSizes(s string) ([]qpbench.Size, error) {
 }
 
 func runBenchEnv(args []string, cli *cliEnv) int {
-	if len(args) > 0 {
-		fmt.Fprintf(cli.stderr, "barriergym bench env: takes no arguments, got %q\n", args[0])
-		return 2
+	fs := flag.NewFlagSet("bench env", flag.ContinueOnError)
+	fs.Usage = func() { fmt.Fprint(fs.Output(), benchEnvHelp) }
+	if code, done := parseFlags(fs, args, cli); done {
+		return code
 	}
 	rows, err := bench.Env(200, cli.stderr)
 	if err != nil {

@@ -20,21 +20,24 @@ Embedded configs: %s
 
 func runConfig(args []string, cli *cliEnv) int {
 	fs := flag.NewFlagSet("config", flag.ContinueOnError)
-	fs.SetOutput(cli.stderr)
 	fs.Usage = func() { fmt.Fprintf(fs.Output(), configHelp, joinNames()) }
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			fs.SetOutput(cli.stdout)
-			fs.Usage()
-			return 0
-		}
-		return 2
+	if code, done := parseArgs(fs, args, cli); done {
+		return code
 	}
-	if fs.NArg() != 2 || fs.Arg(0) != "show" {
+	if fs.NArg() == 0 || fs.Arg(0) != "show" {
 		fmt.Fprintln(cli.stderr, "barriergym config: want 'config show NAME|FILE' (see -h)")
 		return 2
 	}
-	cfg, err := configs.Load(fs.Arg(1))
+	show := flag.NewFlagSet("config show", flag.ContinueOnError)
+	show.Usage = func() { fmt.Fprintf(show.Output(), configHelp, joinNames()) }
+	if code, done := parseArgs(show, fs.Args()[1:], cli); done {
+		return code
+	}
+	if show.NArg() != 1 {
+		fmt.Fprintln(cli.stderr, "barriergym config show: want one NAME or FILE (see -h)")
+		return 2
+	}
+	cfg, err := configs.Load(show.Arg(0))
 	if err != nil {
 		fmt.Fprintf(cli.stderr, "barriergym config: %v\n", err)
 		return 2

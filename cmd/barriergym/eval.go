@@ -3,10 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,7 +55,6 @@ type evalFlags struct {
 func runEval(args []string, cli *cliEnv) int {
 	var f evalFlags
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
-	fs.SetOutput(cli.stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), evalHelp, startFormats(), joinNames())
 		fs.PrintDefaults()
@@ -83,24 +82,6 @@ func runEval(args []string, cli *cliEnv) int {
 		return 2
 	}
 	return 0
-}
-
-// parseFlags parses args; done reports that the command should return code
-// (help was shown, or the flags were wrong).
-func parseFlags(fs *flag.FlagSet, args []string, cli *cliEnv) (code int, done bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(cli.stdout)
-			fs.Usage()
-			return 0, true
-		}
-		return 2, true
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(cli.stderr, "barriergym %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
-		return 2, true
-	}
-	return 0, false
 }
 
 func joinNames() string { return strings.Join(configs.Names(), ", ") }
@@ -191,7 +172,10 @@ func evaluate(f *evalFlags, set map[string]bool, cli *cliEnv) error {
 	sum := eval.Summarize(f.policy, task.Spec(), cfg.Eval.Seed, eps)
 	printSummary(cli.stdout, cfg.Name, sum)
 	if f.jsonOut != "" {
-		data, _ := json.MarshalIndent(sum, "", "  ")
+		data, err := json.MarshalIndent(sum, "", "  ")
+		if err != nil {
+			return fmt.Errorf("write %s: %w", f.jsonOut, err)
+		}
 		if err := atomicfile.WriteFile(f.jsonOut, append(data, '\n'), 0o644); err != nil {
 			return err
 		}
@@ -202,9 +186,9 @@ func evaluate(f *evalFlags, set map[string]bool, cli *cliEnv) error {
 	if f.perEpisode != "" {
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
-		for _, e := range eps {
+		for i, e := range eps {
 			if err := enc.Encode(e); err != nil {
-				return err
+				return fmt.Errorf("write %s: episode %d: %w", f.perEpisode, i, err)
 			}
 		}
 		if err := atomicfile.WriteFile(f.perEpisode, buf.Bytes(), 0o644); err != nil {
@@ -225,8 +209,8 @@ func printSummary(w io.Writer, name string, s eval.Summary) {
 		{"mean return", fmt.Sprintf("%.3f", s.MeanReturn)},
 		{"mean cost", fmt.Sprintf("%.3f", s.MeanCost)},
 		{"cost rate (per step)", fmt.Sprintf("%.4f", s.CostRate)},
-		{"min barrier (all episodes)", fmt.Sprintf("%.4f", s.MinBarrier)},
-		{"mean of episode min barriers", fmt.Sprintf("%.4f", s.MeanMinBarrier)},
+		{"min barrier (all episodes)", barrierFigure(s.MinBarrier)},
+		{"mean of episode min barriers", barrierFigure(s.MeanMinBarrier)},
 		{"intervention rate (steps)", fmt.Sprintf("%.1f %%", 100*s.InterventionRate)},
 		{"mean ‖u − u_ref‖ per step", fmt.Sprintf("%.4f", s.MeanIntervention)},
 		{"QP slack-active rate", fmt.Sprintf("%.2f %%", 100*s.SlackActiveRate)},
@@ -338,3 +322,11 @@ const (
 	gifEvery = 4
 	gifDelay = 4
 )
+
+// barrierFigure prints a minimum barrier; +Inf is a minimum over nothing.
+func barrierFigure(v float64) string {
+	if math.IsInf(v, 1) {
+		return "none (no barrier evaluated)"
+	}
+	return fmt.Sprintf("%.4f", v)
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -33,6 +34,8 @@ func TestQPCommand(t *testing.T) {
 		{"stdin with gradient", `{"Q":[[2,0],[0,2]],"p":[0,0],"G":[[-1,-1]],"h":[-1],"dz":[1,0]}`,
 			[]string{"qp"}, 0, 1, `"grad":{`},
 		{"elastic", `{"Q":[[1]],"p":[0],"G":[[1],[-1]],"h":[-1,-1]}`, []string{"qp", "-elastic", "10"}, 0, 1, `"lambda":[11,11]`},
+		{"overflow", "{\"Q\":[[2]],\"p\":[1]}\n{\"Q\":[[1e-308]],\"p\":[1e10]}\n{\"Q\":[[2]],\"p\":[3]}\n",
+			[]string{"qp"}, 1, 3, `"error":"line 2: z[0] is -Inf`},
 		{"missing file", "", []string{"qp", "-in", "nope.jsonl"}, 2, 0, ""},
 		{"bad option", "", []string{"qp", "-elastic", "-1"}, 2, 0, ""},
 	}
@@ -62,13 +65,54 @@ func TestQPCommand(t *testing.T) {
 	}
 }
 
+// TestQPOutFile: -out gets every answer, the one that overflows included,
+// and replaces an existing file whole; a directory that does not exist is
+// refused before any work.
+func TestQPOutFile(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "answers.jsonl")
+	if err := os.WriteFile(out, []byte("old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in := "{\"Q\":[[2]],\"p\":[1]}\n{\"Q\":[[2,0],[0,2]],\"p\":[1e200,1e200]}\n{\"Q\":[[2]],\"p\":[3]}\n"
+	if code, _, errs := runCLI(t, in, "qp", "-out", out); code != 1 || !strings.Contains(errs, "1 invalid line") {
+		t.Fatalf("exit %d, stderr %s", code, errs)
+	}
+	data, _ := os.ReadFile(out)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[1], `"status":"invalid"`) || !strings.Contains(lines[2], `"status":"optimal"`) {
+		t.Errorf("%s holds:\n%s", out, data)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d entries in the directory, want the answers only", len(entries))
+	}
+	missing := filepath.Join(dir, "no", "answers.jsonl")
+	if code, _, errs := runCLI(t, in, "qp", "-out", missing); code != 2 || !strings.Contains(errs, missing) || strings.Contains(errs, ".tmp") {
+		t.Errorf("missing directory: exit %d, stderr %s", code, errs)
+	}
+}
+
 func TestHelpAndUnknown(t *testing.T) {
 	if code, out, _ := runCLI(t, "", "help"); code != 0 || !strings.Contains(out, "qp") || !strings.Contains(out, "bench") {
 		t.Errorf("help: exit %d\n%s", code, out)
 	}
-	for _, cmd := range []string{"qp", "bench", "scenarios", "config", "eval", "train"} {
-		if code, out, _ := runCLI(t, "", cmd, "-h"); code != 0 || !strings.Contains(out, "Usage: barriergym "+cmd) {
-			t.Errorf("%s -h: exit %d\n%s", cmd, code, out)
+	// Every command and subcommand: help once, on stdout, exit 0.
+	for _, args := range [][]string{{"qp"}, {"bench"}, {"bench", "qp"}, {"bench", "env"}, {"scenarios"},
+		{"config"}, {"config", "show"}, {"eval"}, {"train"}} {
+		for _, h := range []string{"-h", "-help", "--help"} {
+			code, out, errs := runCLI(t, "", append(args, h)...)
+			if code != 0 || strings.Count(out, "Usage: barriergym "+args[0]) != 1 || errs != "" {
+				t.Errorf("%v %s: exit %d, stderr %q, stdout:\n%s", args, h, code, errs, out)
+			}
+		}
+	}
+	// A wrong flag: what is wrong and the help, on stderr, exit 2.
+	for _, args := range [][]string{{"qp", "-frob"}, {"bench", "qp", "-frob"}, {"bench", "env", "-frob"},
+		{"eval", "-frob"}, {"train", "-frob"}, {"config", "show", "-frob"}} {
+		code, out, errs := runCLI(t, "", args...)
+		if code != 2 || out != "" || !strings.Contains(errs, "flag provided but not defined: -frob") ||
+			strings.Count(errs, "Usage: barriergym") != 1 {
+			t.Errorf("%v: exit %d, stdout %q, stderr:\n%s", args, code, out, errs)
 		}
 	}
 	if code, _, errs := runCLI(t, "", "frobnicate"); code != 2 || !strings.Contains(errs, `unknown command "frobnicate"`) {

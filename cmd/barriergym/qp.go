@@ -1,11 +1,11 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"os"
 
+	"github.com/barriergym/barriergym/atomicfile"
 	"github.com/barriergym/barriergym/qplayer"
 	"github.com/barriergym/barriergym/qplayer/qpjson"
 )
@@ -25,8 +25,11 @@ Output fields: status (optimal, infeasible, invalid, max_iter), z, lambda,
                iterations; slack (elastic mode); error (when invalid);
                grad {Q,p,G,h,A,b} when dz was given.
 
-A malformed line, bad shapes, NaN/Inf or a Q that is not positive definite
-make that line invalid; the rest are still solved, and the exit status is 1.
+A malformed line, bad shapes, NaN/Inf in the input or in the answer (a
+magnitude that overflows float64) or a Q that is not positive definite make
+that line invalid, with an error saying why; the rest are still solved, every
+line gets its answer line in order, and the exit status is 1. -out FILE is
+written atomically: it appears whole when the run ends.
 
 Example:
     echo '{"Q":[[2,0],[0,2]],"p":[0,0],"G":[[-1,-1]],"h":[-1],"dz":[1,0]}' | barriergym qp
@@ -36,7 +39,6 @@ Flags:
 
 func runQP(args []string, env *cliEnv) int {
 	fs := flag.NewFlagSet("qp", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), qpHelp)
 		fs.PrintDefaults()
@@ -48,17 +50,8 @@ func runQP(args []string, env *cliEnv) int {
 	tol := fs.Float64("tol", qplayer.DefaultTol, "relative constraint tolerance")
 	maxIter := fs.Int("max-iter", 0, "active-set changes allowed per problem (0: 10·(n+m+k)+20)")
 	reg := fs.Float64("regularize", 0, "add this to Q's diagonal (for semidefinite Q)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(env.stdout)
-			fs.Usage()
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(env.stderr, "barriergym qp: unexpected argument %q (use -in FILE)\n", fs.Arg(0))
-		return 2
+	if code, done := parseFlags(fs, args, env); done {
+		return code
 	}
 	opts := qplayer.Options{Elastic: *rho > 0, Rho: *rho, Sigma: *sigma, Tol: *tol, MaxIter: *maxIter, Regularize: *reg}
 	solver, err := qplayer.NewSolver(opts)
@@ -77,9 +70,9 @@ func runQP(args []string, env *cliEnv) int {
 		r = f
 	}
 	w := env.stdout
-	var outFile *os.File
+	var outFile *atomicfile.File
 	if *out != "-" {
-		if outFile, err = os.Create(*out); err != nil {
+		if outFile, err = atomicfile.Create(*out, 0o644); err != nil {
 			fmt.Fprintf(env.stderr, "barriergym qp: %v\n", err)
 			return 2
 		}
@@ -87,7 +80,8 @@ func runQP(args []string, env *cliEnv) int {
 	}
 	bad, err := qpjson.Run(r, w, solver)
 	if outFile != nil {
-		if cerr := outFile.Close(); err == nil {
+		// The answers computed before a read error are kept.
+		if cerr := outFile.Commit(); err == nil {
 			err = cerr
 		}
 	}

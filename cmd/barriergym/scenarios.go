@@ -22,7 +22,6 @@ published demonstrations and its embedded configs.
 
 func runScenarios(args []string, cli *cliEnv) int {
 	fs := flag.NewFlagSet("scenarios", flag.ContinueOnError)
-	fs.SetOutput(cli.stderr)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), scenariosHelp) }
 	if code, done := parseFlags(fs, args, cli); done {
 		return code

@@ -35,7 +35,6 @@ Flags:
 
 func runTrain(args []string, cli *cliEnv) int {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
-	fs.SetOutput(cli.stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), trainHelp, joinNames())
 		fs.PrintDefaults()

@@ -197,7 +197,43 @@ func Solve(s *qplayer.Solver, p *Problem) Answer {
 		n := b.N
 		a.Grad = &Gradient{Q: rows(g.Q, n), P: g.P, G: rows(g.G, n), H: orEmpty(g.H), A: rows(g.A, n), B: orEmpty(g.B)}
 	}
+	if err := a.checkFinite(); err != nil {
+		return invalid(p.Name, err)
+	}
 	return a
+}
+
+// checkFinite returns an error naming the first value of the answer that
+// is NaN or ±Inf: the problem's magnitudes overflowed float64 somewhere,
+// and such an answer is not one (JSON cannot even hold it).
+func (a *Answer) checkFinite() error {
+	type vector struct {
+		name string
+		v    []float64
+	}
+	vs := []vector{{"z", a.Z}, {"lambda", a.Lambda}, {"nu", a.Nu}, {"slack", a.Slack}}
+	if g := a.Grad; g != nil {
+		vs = append(vs, vector{"grad.p", g.P}, vector{"grad.h", g.H}, vector{"grad.b", g.B})
+		for _, m := range []struct {
+			name string
+			rows [][]float64
+		}{{"grad.Q", g.Q}, {"grad.G", g.G}, {"grad.A", g.A}} {
+			for i, r := range m.rows {
+				vs = append(vs, vector{fmt.Sprintf("%s[%d]", m.name, i), r})
+			}
+		}
+	}
+	for _, vec := range vs {
+		for i, x := range vec.v {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return fmt.Errorf("%s[%d] is %v: the problem's magnitudes overflow float64 (scale it)", vec.name, i, x)
+			}
+		}
+	}
+	if a.Objective != nil && (math.IsNaN(*a.Objective) || math.IsInf(*a.Objective, 0)) {
+		return fmt.Errorf("the objective is %v: the problem's magnitudes overflow float64 (scale it)", *a.Objective)
+	}
+	return nil
 }
 
 func rows(flat []float64, n int) [][]float64 {
@@ -208,13 +244,12 @@ func rows(flat []float64, n int) [][]float64 {
 	return out
 }
 
-// Run answers every line of r on w, in order, and returns how many lines
-// were invalid. Blank lines are skipped. Only a read or write failure is
-// returned as an error.
+// Run answers every line of r on w, in order, one JSON line each written
+// as soon as it is solved, and returns how many lines were invalid. Blank
+// lines are skipped. Only a read or write failure is returned as an error;
+// the answers before it have been written.
 func Run(r io.Reader, w io.Writer, s *qplayer.Solver) (invalidLines int, err error) {
 	br := bufio.NewReader(r)
-	bw := bufio.NewWriter(w)
-	enc := json.NewEncoder(bw)
 	for lineNo := 1; ; lineNo++ {
 		line, rerr := br.ReadBytes('\n')
 		if len(bytes.TrimSpace(line)) > 0 {
@@ -228,10 +263,16 @@ func Run(r io.Reader, w io.Writer, s *qplayer.Solver) (invalidLines int, err err
 					a.Error = fmt.Sprintf("line %d: %s", lineNo, a.Error)
 				}
 			}
+			data, merr := json.Marshal(a.line())
+			if merr != nil { // checkFinite keeps this from happening; never drop the line
+				a = invalid(a.Name, fmt.Errorf("line %d: %w", lineNo, merr))
+				data, _ = json.Marshal(a.line())
+			}
 			if a.Status == qplayer.Invalid.String() {
 				invalidLines++
 			}
-			if err := enc.Encode(a.line()); err != nil {
+			// Each answer goes out whole as soon as it is known.
+			if _, err := w.Write(append(data, '\n')); err != nil {
 				return invalidLines, fmt.Errorf("write answer %d: %w", lineNo, err)
 			}
 		}
@@ -242,5 +283,5 @@ func Run(r io.Reader, w io.Writer, s *qplayer.Solver) (invalidLines int, err err
 			return invalidLines, fmt.Errorf("read line %d: %w", lineNo, rerr)
 		}
 	}
-	return invalidLines, bw.Flush()
+	return invalidLines, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
 	"math"
 	"os"
 	"strings"
@@ -33,12 +34,19 @@ func run(t *testing.T, path string, opts qplayer.Options) ([]Answer, int) {
 		t.Fatal(err)
 	}
 	defer f.Close()
+	return answer(t, f, opts)
+}
+
+// answer runs every line of r and decodes the answers, each of which must
+// be valid JSON.
+func answer(t *testing.T, r io.Reader, opts qplayer.Options) ([]Answer, int) {
+	t.Helper()
 	s, err := qplayer.NewSolver(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	bad, err := Run(f, &out, s)
+	bad, err := Run(r, &out, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,5 +111,35 @@ func TestBadLines(t *testing.T) {
 	}
 	if answers[4].Status != "infeasible" {
 		t.Errorf("line 5: %+v, want infeasible", answers[4])
+	}
+}
+
+// TestOverflowingAnswers: an answer that would hold NaN or ±Inf becomes an
+// invalid line naming the value, and the lines around it are still answered
+// in order, each as valid JSON.
+func TestOverflowingAnswers(t *testing.T) {
+	in := strings.Join([]string{
+		`{"name":"fine","Q":[[2,0],[0,2]],"p":[1,1]}`,
+		`{"name":"huge p","Q":[[2,0],[0,2]],"p":[1e200,1e200]}`,
+		`{"name":"huge dz","Q":[[2]],"p":[1e10],"dz":[1e300]}`,
+		`{"name":"tiny Q","Q":[[1e-308]],"p":[1e10]}`,
+		`{"name":"after","Q":[[2]],"p":[3]}`,
+	}, "\n")
+	answers, bad := answer(t, strings.NewReader(in), qplayer.Options{})
+	wants := []struct{ status, err string }{
+		{"optimal", ""},
+		{"invalid", "line 2: the objective is NaN"},
+		{"invalid", "line 3: grad.Q[0][0] is "},
+		{"invalid", "line 4: z[0] is -Inf"},
+		{"optimal", ""},
+	}
+	if len(answers) != len(wants) || bad != 3 {
+		t.Fatalf("%d answers, %d invalid; want %d and 3: %+v", len(answers), bad, len(wants), answers)
+	}
+	for i, w := range wants {
+		a := answers[i]
+		if a.Status != w.status || !strings.Contains(a.Error, w.err) {
+			t.Errorf("line %d: status %q error %q, want %q and %q", i+1, a.Status, a.Error, w.status, w.err)
+		}
 	}
 }

@@ -10,8 +10,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/barriergym/barriergym/cmd/barriergym-view/internal/display"
 	"github.com/barriergym/barriergym/configs"
 	"github.com/barriergym/barriergym/env"
 	"github.com/barriergym/barriergym/eval"
@@ -155,5 +157,52 @@ func TestViewerRejectsBadFlags(t *testing.T) {
 		if err == nil {
 			t.Errorf("%v: exit 0\n%s", args, out)
 		}
+	}
+}
+
+// TestHelpAnywhere: -h prints the help once on standard output and exits 0
+// with a display and without one (where the viewer cannot start Ebiten and
+// prints the help kept beside the display check, which must equal the one
+// the flags make); without a display and without -h, one line says so and
+// the exit status is 1.
+func TestHelpAnywhere(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "barriergym-view")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/barriergym/barriergym/cmd/barriergym-view").CombinedOutput(); err != nil {
+		t.Fatalf("build the viewer: %v\n%s", err, out)
+	}
+	var noDisplay []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "DISPLAY=") && !strings.HasPrefix(kv, "WAYLAND_DISPLAY=") {
+			noDisplay = append(noDisplay, kv)
+		}
+	}
+	runView := func(environ []string, args ...string) (int, string, string) {
+		var stdout, stderr strings.Builder
+		cmd := exec.Command(bin, args...)
+		cmd.Env, cmd.Stdout, cmd.Stderr = environ, &stdout, &stderr
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return code, stdout.String(), stderr.String()
+	}
+	code, out, errs := runView(noDisplay, "-h")
+	if code != 0 || out != display.HelpText || errs != "" {
+		t.Errorf("-h without a display: exit %d, stderr %q, stdout:\n%s", code, errs, out)
+	}
+	code, out, errs = runView(noDisplay, "-config", "nav")
+	if code != 1 || out != "" || strings.Count(errs, "\n") != 1 || !strings.Contains(errs, "no display") {
+		t.Errorf("without a display: exit %d, stdout %q, stderr %q; want 1 and one line saying so", code, out, errs)
+	}
+	if os.Getenv("DISPLAY") == "" {
+		t.Skip("no DISPLAY for the rest: run under xvfb-run -a (make test does)")
+	}
+	code, out, errs = runView(os.Environ(), "-h")
+	if code != 0 || out != display.HelpText || errs != "" {
+		t.Errorf("-h with a display: exit %d, stderr %q; stdout differs from display.HelpText (update it from the flags):\n%s",
+			code, errs, out)
 	}
 }
