@@ -40,7 +40,8 @@ type BarrierConfig struct {
 	Weights []float64 `yaml:"weights" doc:"H's diagonal, one per control: u* = argmin ½(u−u_ref)ᵀH(u−u_ref)"`
 	Rho     float64   `yaml:"rho" doc:"elastic QP: linear penalty on the slack of bent rows"`
 	Sigma   float64   `yaml:"sigma" doc:"elastic QP: quadratic penalty on the slack"`
-	PMax    float64   `yaml:"p_max" doc:"learned gains are p_max·sigmoid(·), as in BarrierNet"`
+	PMax    float64   `yaml:"p_max" doc:"learned gains are p_min + (p_max − p_min)·sigmoid(·); BarrierNet's p_max·sigmoid(·) with p_min 0"`
+	PMin    float64   `yaml:"p_min" doc:"the least a learned gain can be: keeps it where the CBF-QP stays feasible (README, drive)"`
 	Bounds  bool      `yaml:"bounds" doc:"the control bounds are rows of a policy's QP (the expert filter always has them); without, the simulator clips"`
 }
 
@@ -267,6 +268,8 @@ func (b BarrierConfig) validate(spec env.Spec) error {
 		return bad("barrier.sigma", "%v, want > 0", b.Sigma)
 	case !positive(b.PMax):
 		return bad("barrier.p_max", "%v, want > 0", b.PMax)
+	case !(b.PMin >= 0 && b.PMin < b.PMax):
+		return bad("barrier.p_min", "%v, want ≥ 0 and below p_max = %v", b.PMin, b.PMax)
 	}
 	for _, g := range b.Gains {
 		if !positive(g) {

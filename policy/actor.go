@@ -95,7 +95,7 @@ func (a *Actor) Forward(obs, feat []float64) Output {
 	if len(n.Gain) > 0 {
 		raw := a.chain(n.Gain, trunk, true)
 		for i, r := range raw[:len(a.learned)] {
-			a.learned[i] = s.PMax / (1 + math.Exp(-r))
+			a.learned[i] = s.PMin + (s.PMax-s.PMin)/(1+math.Exp(-r))
 		}
 	}
 	s.Layout.Expand(a.gains, a.learned, s.FixedGains)

@@ -153,7 +153,7 @@ func (l *Learner) build() error {
 
 // safetyLayer turns the reference control and the gain branch's raw output
 // (nil when no gain is learned) into the QP's solution: p = −H·u_ref;
-// learned gains p_max·σ(raw); the CBF rows' right-hand sides from them and
+// learned gains p_min + (p_max − p_min)·σ(raw); the CBF rows' right-hand sides from them and
 // the per-sample Lie values (barrier.RHSNode); G per sample; the bound rows
 // constant.
 func (l *Learner) safetyLayer(ref, raw *gorgonia.Node) (*gorgonia.Node, error) {
@@ -173,9 +173,14 @@ func (l *Learner) safetyLayer(ref, raw *gorgonia.Node) (*gorgonia.Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		gains, err := gorgonia.Mul(sig, gorgonia.NewConstant(s.PMax))
+		gains, err := gorgonia.Mul(sig, gorgonia.NewConstant(s.PMax-s.PMin))
 		if err != nil {
 			return nil, err
+		}
+		if s.PMin != 0 {
+			if gains, err = gorgonia.Add(gains, gorgonia.NewConstant(s.PMin)); err != nil {
+				return nil, err
+			}
 		}
 		var lie *gorgonia.Node
 		lie, l.lie = input(l.g, "lie", b, s.Layout.LieDim())

@@ -32,7 +32,8 @@ type Spec struct {
 	Layout     barrier.Layout `json:"layout"`                // the QP's CBF slots and the gains feeding them
 	FixedGains []float64      `json:"fixed_gains,omitempty"` // values of the gains not learned, in layout order
 	PMax       float64        `json:"p_max"`
-	Weights    []float64      `json:"weights"` // H's diagonal, one per control
+	PMin       float64        `json:"p_min,omitempty"` // learned gains are PMin + (PMax − PMin)·σ(·)
+	Weights    []float64      `json:"weights"`         // H's diagonal, one per control
 	Rho        float64        `json:"rho"`
 	Sigma      float64        `json:"sigma"`
 	Bounds     bool           `json:"bounds"` // the control bounds are rows of the QP
@@ -49,7 +50,7 @@ func SpecFor(cfg *configs.Config) (Spec, error) {
 	es := task.Spec()
 	s := Spec{Scenario: es.Scenario, Head: cfg.Policy.Head, ObsDim: len(es.Observation),
 		Trunk: cfg.Policy.Trunk, Branch: cfg.Policy.Branch, Activation: cfg.Policy.Activation,
-		Layout: es.Layout, PMax: cfg.Barrier.PMax, Weights: cfg.Barrier.Weights,
+		Layout: es.Layout, PMax: cfg.Barrier.PMax, PMin: cfg.Barrier.PMin, Weights: cfg.Barrier.Weights,
 		Rho: cfg.Barrier.Rho, Sigma: cfg.Barrier.Sigma, Bounds: cfg.Barrier.Bounds}
 	s.Lo, s.Hi = es.Bounds()
 	gains := cfg.Barrier.ExpertGains(es)

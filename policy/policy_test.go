@@ -35,8 +35,12 @@ func testConfigs(t *testing.T) []testConfig {
 		out = append(out, testConfig{name, cfg})
 	}
 	for _, mr := range [][2]int{{1, 3}, {3, 1}, {2, 2}} {
+		floor := "" // the (2, 2) chain's learned gains have a floor
+		if mr[0] == 2 {
+			floor = "barrier:\n  p_min: 1.5\n  p_max: 3\n"
+		}
 		cfg, err := configs.Parse("chain.yaml", []byte(fmt.Sprintf(
-			"env:\n  scenario: policytest-chain\n  policytest-chain:\n    axes: %d\n    degree: %d\n", mr[0], mr[1])))
+			"env:\n  scenario: policytest-chain\n  policytest-chain:\n    axes: %d\n    degree: %d\n%s", mr[0], mr[1], floor)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -306,7 +310,7 @@ func TestUpstreamLearner(t *testing.T) {
 }
 
 // TestControllerReportsGains: a BarrierNet controller's decision carries
-// every gain of the layout, learned ones in (0, p_max); an MLP's none.
+// every gain of the layout, learned ones in (p_min, p_max); an MLP's none.
 func TestControllerReportsGains(t *testing.T) {
 	for _, tc := range testConfigs(t) {
 		for _, head := range []string{HeadBarrierNet, HeadMLP} {
@@ -324,8 +328,8 @@ func TestControllerReportsGains(t *testing.T) {
 				t.Fatalf("%s/%s: %d gains %v and %d controls", tc.name, head, len(d.Gains), d.Gains, len(d.U))
 			}
 			for i, g := range d.Gains {
-				if s.Layout.Gains[i].Learned && !(g > 0 && g < s.PMax) || g != c.LastGains()[i] {
-					t.Errorf("%s/%s: gain %d = %v, want in (0, %v) and equal to LastGains %v", tc.name, head, i, g, s.PMax, c.LastGains())
+				if s.Layout.Gains[i].Learned && !(g > s.PMin && g < s.PMax) || g != c.LastGains()[i] {
+					t.Errorf("%s/%s: gain %d = %v, want in (%v, %v) and equal to LastGains %v", tc.name, head, i, g, s.PMin, s.PMax, c.LastGains())
 				}
 			}
 			for i, u := range d.U {

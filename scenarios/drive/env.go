@@ -13,7 +13,7 @@ import (
 // Env simulates one episode: the ego car on its road behind the parked
 // car. State (s, d, μ, v, δ); the reference point is the car's centre.
 // Reward per step: progress along the road (0.1 at the cruise speed),
-// minus 0.02 per metre off the right lane's centre, minus 0.5μ² (heading
+// minus 0.05 per metre off the right lane's centre, minus 0.5μ² (heading
 // error, rad), minus a little effort; 2 more at the end when the ego
 // passed. Cost 1 per step in which the
 // footprints overlap or the footprint is off the road. Truncated at the
@@ -124,7 +124,7 @@ func (e *Env) Step(u []float64) ([]float64, float64, float64, bool, bool, env.In
 	if info.Collision {
 		cost = 1
 	}
-	reward := 0.1*(e.x[iS]-s0)/(c.Cruise*c.Dt) - 0.02*math.Abs(e.x[iD]-e.rightLane()) - 0.5*e.x[iMu]*e.x[iMu] -
+	reward := 0.1*(e.x[iS]-s0)/(c.Cruise*c.Dt) - 0.05*math.Abs(e.x[iD]-e.rightLane()) - 0.5*e.x[iMu]*e.x[iMu] -
 		0.01*(a*a/(c.AccelMax*c.AccelMax)+w*w/(c.OmegaMax*c.OmegaMax))
 	truncated := e.step >= c.Horizon
 	if truncated && e.passed() {
