@@ -132,8 +132,13 @@ func TestBadConfigs(t *testing.T) {
 		{"scenario", "env:\n  scenario: mars\n", `bad.yaml:2: env.scenario: no scenario "mars" (registered: `},
 		{"no scenario", "name: x\n", "bad.yaml: env.scenario is missing"},
 		{"syntax", "env:\n  scenario: nav\n   nav: [\n", "bad.yaml:"},
+		// The line of the mistake, not of the block it is in.
+		{"indentation", "name: x\nenv:\n  scenario: nav\n  nav:\n    dt: 0.1\n   horizon: 100\n", `bad.yaml:6: did not find expected key (at "horizon: 100")`},
+		{"unclosed list", "name: x\nenv:\n  scenario: nav\n\ntrain:\n  epochs: 3\n  seed: [1\n  episodes: 4\n", `bad.yaml:7: did not find expected ',' or ']' (at "seed: [1")`},
+		{"tab", "name: x\nenv:\n  scenario: nav\ntrain:\n\tepochs: 3\n", "bad.yaml:5: found character that cannot start any token"},
 		{"gains", "env:\n  scenario: robot2d\nbarrier:\n  gains: [1, 2, 3]\n", "bad.yaml:4: barrier.gains: [1 2 3], want 1 value (for every gain) or 2 (p₁, p₂)"},
 		{"negative gain", "env:\n  scenario: nav\nbarrier:\n  gains: [-1]\n", "bad.yaml:4: barrier.gains: [-1], want every gain > 0"},
+		{"gain floor", "env:\n  scenario: nav\nbarrier:\n  p_max: 4\n  p_min: 4\n", "bad.yaml:5: barrier.p_min: 4, want ≥ 0 and below p_max = 4"},
 		{"weights", "env:\n  scenario: robot2d\nbarrier:\n  weights: [1]\n", "bad.yaml:4: barrier.weights: [1], want 2 values > 0 (one per control: θ̇, a)"},
 		{"log std", "env:\n  scenario: nav\ntrain:\n  ppo:\n    log_std_init: [1, 2, 3]\n", "bad.yaml:5: train.ppo.log_std_init: [1 2 3], want 2 values (one per control: v, ω)"},
 		{"section type", "env: 3\n", "bad.yaml:1: env: want a mapping of keys"},

@@ -1,6 +1,7 @@
 package configs
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,6 +10,7 @@ import (
 	"reflect"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/barriergym/barriergym/env"
@@ -94,6 +96,30 @@ func Load(nameOrPath string) (*Config, error) {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
 
+// syntaxErrorLine returns the first line at which data stops being YAML:
+// the shortest run of whole lines from the start that does not parse. The
+// YAML library reports the line where the enclosing block began (from), which
+// can be several lines before the mistake.
+func syntaxErrorLine(data []byte, from int) int {
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	for k := max(from, 1); k <= len(lines); k++ {
+		var n yaml.Node
+		if yaml.Unmarshal(bytes.Join(lines[:k], nil), &n) != nil {
+			return k
+		}
+	}
+	return from
+}
+
+// lineText returns line n (from 1) of data.
+func lineText(data []byte, n int) string {
+	lines := strings.Split(string(data), "\n")
+	if n < 1 || n > len(lines) {
+		return ""
+	}
+	return lines[n-1]
+}
+
 // Parse decodes a config strictly: unknown keys, values of the wrong type
 // or shape and impossible values are errors of the form
 // "file:line: key: what is wrong". Keys not given take the scenario's
@@ -102,7 +128,10 @@ func Parse(file string, data []byte) (*Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-			return nil, fmt.Errorf("%s:%s: %s", file, m[1], strings.TrimPrefix(err.Error(), m[0]))
+			from, _ := strconv.Atoi(m[1])
+			line := syntaxErrorLine(data, from)
+			return nil, fmt.Errorf("%s:%d: %s (at %q)", file, line, strings.TrimPrefix(err.Error(), m[0]),
+				strings.TrimSpace(lineText(data, line)))
 		}
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}

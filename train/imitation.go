@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -25,10 +26,14 @@ var ErrInterrupted = errors.New("training interrupted")
 
 // Options of a training run.
 type Options struct {
-	Root   string    // where new run directories go (default "runs")
-	Dir    string    // an explicit new run directory instead
-	Resume string    // a run directory to continue
-	Log    io.Writer // progress and messages; nil for silence
+	Root   string // where new run directories go (default "runs")
+	Dir    string // an explicit new run directory instead
+	Resume string // a run directory to continue
+	// With Resume: train to this total instead of the run's own (0 keeps
+	// it): Epochs for imitation, Steps (environment steps) for PPO. The run's
+	// config.yaml is rewritten with the new total.
+	Epochs, Steps int
+	Log           io.Writer // progress and messages; nil for silence
 
 	afterEpoch func(epoch int) // test hook, called once an epoch is recorded
 }
@@ -61,6 +66,7 @@ type imitation struct {
 // checkpoint, with its own config.
 func Imitation(ctx context.Context, cfg *configs.Config, opts Options) (*Result, error) {
 	r := &imitation{runBase: runBase{log: opts.Log, started: time.Now()}, best: math.Inf(1)}
+	defer r.unlock()
 	if err := r.setup(cfg, opts); err != nil {
 		return nil, err
 	}
@@ -138,7 +144,7 @@ func (r *imitation) setup(cfg *configs.Config, opts Options) error {
 		r.adam.State = *ck.Optimizer
 	}
 	if ck == nil {
-		if r.dir, err = newDir(opts, cfg); err != nil {
+		if err := r.create(opts, cfg); err != nil {
 			return err
 		}
 		if err := r.saveCheckpoint(CheckpointFile); err != nil {
@@ -150,20 +156,34 @@ func (r *imitation) setup(cfg *configs.Config, opts Options) error {
 	return nil
 }
 
-// newDir creates a new run's directory (opts.Dir, or a fresh one under
-// opts.Root) and writes the resolved config into it.
-func newDir(opts Options, cfg *configs.Config) (string, error) {
-	if opts.Dir != "" {
-		if err := mkdirNew(opts.Dir); err != nil {
-			return "", err
+// create makes a new run's directory (opts.Dir, or a fresh one under
+// opts.Root), takes its lock and writes the resolved config into it.
+func (r *runBase) create(opts Options, cfg *configs.Config) error {
+	if opts.Dir == "" {
+		root := opts.Root
+		if root == "" {
+			root = "runs"
 		}
-		return opts.Dir, WriteConfig(opts.Dir, cfg)
+		dir, err := NewRunDir(root, cfg, time.Now())
+		if err != nil {
+			return err
+		}
+		r.dir = dir
+		return r.lock()
 	}
-	root := opts.Root
-	if root == "" {
-		root = "runs"
+	if err := mkdirNew(opts.Dir); err != nil {
+		return err
 	}
-	return NewRunDir(root, cfg, time.Now())
+	r.dir = opts.Dir
+	if err := r.lock(); err != nil {
+		return err
+	}
+	// Another process may have filled the directory between the check and
+	// the lock.
+	if entries, err := os.ReadDir(r.dir); err != nil || len(entries) > 1 {
+		return fmt.Errorf("run directory %s exists and is not empty (use -resume to continue it)", r.dir)
+	}
+	return WriteConfig(r.dir, cfg)
 }
 
 // loadData reads or generates the demonstrations.

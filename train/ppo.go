@@ -117,13 +117,15 @@ type ppoWorker struct {
 // run directory; with opts.Resume it continues that run.
 func PPO(ctx context.Context, cfg *configs.Config, opts Options) (*Result, error) {
 	r := &ppoRun{runBase: runBase{log: opts.Log, started: time.Now()}}
+	defer r.unlock()
 	if err := r.setup(cfg, opts); err != nil {
 		return nil, err
 	}
 	defer r.learner.Close()
 	res := &Result{Dir: r.dir}
 	iters := r.p.TotalSteps / (r.p.NumEnvs * r.p.Steps)
-	bar := progress.New(r.log, "ppo", iters)
+	bar := progress.New(r.log, fmt.Sprintf("ppo iterations %d–%d", r.st.Iteration+1, iters), iters-r.st.Iteration)
+	defer bar.Finish()
 	for r.st.Iteration < iters {
 		if ctx.Err() != nil {
 			bar.Finish()
@@ -184,7 +186,7 @@ func (r *ppoRun) setup(cfg *configs.Config, opts Options) error {
 		return err
 	}
 	if ck == nil {
-		if r.dir, err = newDir(opts, cfg); err != nil {
+		if err := r.create(opts, cfg); err != nil {
 			return err
 		}
 		if err := r.save(CheckpointFile); err != nil {

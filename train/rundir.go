@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -207,6 +208,8 @@ type runBase struct {
 	log     io.Writer // nil for silence
 	started time.Time
 	offset  float64 // seconds spent before a resume
+	// lockFile holds the run directory's lock while the run trains.
+	lockFile *os.File
 }
 
 func (r *runBase) logf(format string, args ...any) {
@@ -226,10 +229,55 @@ func (r *runBase) open(cfg *configs.Config, opts Options) (*configs.Config, *pol
 		return cfg, nil, nil
 	}
 	r.dir = opts.Resume
+	if _, err := os.Stat(filepath.Join(r.dir, ConfigFile)); err != nil {
+		return nil, nil, fmt.Errorf("%s is not a run directory: %w", r.dir, err)
+	}
+	if err := r.lock(); err != nil {
+		return nil, nil, err
+	}
 	cfg, err := ReadConfig(r.dir)
 	if err != nil {
 		return nil, nil, err
 	}
 	ck, err := policy.LoadCheckpoint(filepath.Join(r.dir, CheckpointFile))
-	return cfg, ck, err
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := extend(r.dir, cfg, ck.Epoch, opts); err != nil {
+		return nil, nil, err
+	}
+	total, unit := cfg.Train.Epochs, "epoch"
+	if cfg.Train.Algorithm == "ppo" {
+		total, unit = cfg.Train.PPO.TotalSteps/(cfg.Train.PPO.NumEnvs*cfg.Train.PPO.Steps), "iteration"
+	}
+	r.logf("resuming %s from %s %d of %d\n", r.dir, unit, ck.Epoch, total)
+	return cfg, ck, nil
+}
+
+// extend applies a resumed run's new total (opts.Epochs or opts.Steps) to
+// cfg, which has done units (epochs or iterations), and rewrites the run's
+// config.yaml with it.
+func extend(dir string, cfg *configs.Config, done int, opts Options) error {
+	ppo := cfg.Train.Algorithm == "ppo"
+	switch {
+	case opts.Epochs == 0 && opts.Steps == 0:
+		return nil
+	case ppo && opts.Epochs != 0:
+		return errors.New("-epochs applies to imitation; this is a PPO run: use -steps")
+	case !ppo && opts.Steps != 0:
+		return errors.New("-steps applies to PPO; this is an imitation run: use -epochs")
+	case !ppo && opts.Epochs < done:
+		return fmt.Errorf("-epochs %d: the run has done %d epochs already", opts.Epochs, done)
+	case ppo && opts.Steps < done*cfg.Train.PPO.NumEnvs*cfg.Train.PPO.Steps:
+		return fmt.Errorf("-steps %d: the run has taken %d steps already", opts.Steps, done*cfg.Train.PPO.NumEnvs*cfg.Train.PPO.Steps)
+	}
+	if ppo {
+		cfg.Train.PPO.TotalSteps = opts.Steps
+	} else {
+		cfg.Train.Epochs = opts.Epochs
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	return WriteConfig(dir, cfg)
 }

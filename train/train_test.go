@@ -127,6 +127,44 @@ func TestInterruptAndResume(t *testing.T) {
 	}
 }
 
+// TestExtendRun: a finished one-epoch run resumed with Epochs 2 trains one
+// more epoch, keeps the first epoch's row, says where it resumes and
+// records the new total in config.yaml; totals that cannot apply are
+// refused. (It is not the two-epoch run: the learning-rate schedule of the
+// first epoch was that of a one-epoch run.)
+func TestExtendRun(t *testing.T) {
+	cfg := shortConfig(t, "robot2d-barriernet", 1)
+	cfg.Train.EvalEvery = 0
+	dir := filepath.Join(t.TempDir(), "run")
+	if _, err := Imitation(context.Background(), cfg, Options{Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	first, _ := ReadMetrics(dir)
+	if _, err := Imitation(context.Background(), nil, Options{Resume: dir, Steps: 4096}); err == nil ||
+		!strings.Contains(err.Error(), "-steps applies to PPO") {
+		t.Errorf("-steps on imitation: %v", err)
+	}
+	var log strings.Builder
+	res, err := Imitation(context.Background(), nil, Options{Resume: dir, Epochs: 2, Log: &log})
+	if err != nil || res.Epochs != 2 {
+		t.Fatalf("extended run: %+v, %v", res, err)
+	}
+	if !strings.Contains(log.String(), "from epoch 1 of 2") {
+		t.Errorf("log does not say where it resumed:\n%s", log.String())
+	}
+	if c, err := ReadConfig(dir); err != nil || c.Train.Epochs != 2 {
+		t.Errorf("config.yaml after extending: %v", err)
+	}
+	rows, _ := ReadMetrics(dir)
+	if len(rows) != 2 || rows[0].Loss != first[0].Loss || rows[1].Epoch != 2 {
+		t.Errorf("metrics after extending: %+v (first run %+v)", rows, first)
+	}
+	if _, err := Imitation(context.Background(), nil, Options{Resume: dir, Epochs: 1}); err == nil ||
+		!strings.Contains(err.Error(), "has done 2 epochs already") {
+		t.Errorf("shrinking a run: %v", err)
+	}
+}
+
 func TestExpertDemosTrainNav(t *testing.T) {
 	cfg := shortConfig(t, "nav-barriernet", 1)
 	cfg.Train.Episodes = 4

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -130,7 +131,45 @@ func controllerFactory(f *evalFlags) (*configs.Config, func() (control.Controlle
 	return cfg, mk, nil
 }
 
+// checkFlags refuses flags that cannot apply together or hold impossible
+// values, and output paths that cannot be written, before any episode runs.
+func checkFlags(f *evalFlags, set map[string]bool) error {
+	switch {
+	case set["run"] && (set["config"] || set["policy"]):
+		return errors.New("-run evaluates the run's own config and policy: drop -config and -policy")
+	case set["best"] && !set["run"]:
+		return errors.New("-best applies to -run only")
+	case set["episodes"] && f.episodes < 1:
+		return fmt.Errorf("-episodes %d, want ≥ 1", f.episodes)
+	case f.workers < 0:
+		return fmt.Errorf("-workers %d, want ≥ 0 (0: all cores)", f.workers)
+	case f.gifEpisodes < 1:
+		return fmt.Errorf("-gif-episodes %d, want ≥ 1", f.gifEpisodes)
+	case set["scenarios"] && (set["episodes"] || set["seed"]):
+		return errors.New("-scenarios gives the episodes: drop -episodes and -seed")
+	}
+	for _, out := range []struct{ flag, path string }{{"json", f.jsonOut}, {"per-episode", f.perEpisode}, {"gif", f.gifFile}} {
+		if out.path == "" {
+			continue
+		}
+		file, err := atomicfile.Create(out.path, 0o644)
+		if err != nil {
+			return fmt.Errorf("-%s: %w", out.flag, err)
+		}
+		file.Abort()
+	}
+	if f.pngDir != "" {
+		if err := os.MkdirAll(f.pngDir, 0o755); err != nil {
+			return fmt.Errorf("-png: %w", err)
+		}
+	}
+	return nil
+}
+
 func evaluate(f *evalFlags, set map[string]bool, cli *cliEnv) error {
+	if err := checkFlags(f, set); err != nil {
+		return err
+	}
 	cfg, newController, err := controllerFactory(f)
 	if err != nil {
 		return err

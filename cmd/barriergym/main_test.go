@@ -233,6 +233,33 @@ func TestTrainPPOCommand(t *testing.T) {
 	}
 }
 
+// TestFlagsThatCannotApply: flags that conflict or hold impossible values
+// are refused before any work, saying which.
+func TestFlagsThatCannotApply(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "-epochs", "0"}, "-epochs 0, want ≥ 1"},
+		{[]string{"train", "-epochs", "-1"}, "-epochs -1, want ≥ 1"},
+		{[]string{"train", "-steps", "4096"}, "-steps applies to PPO"},
+		{[]string{"train", "-config", "nav-ppo", "-epochs", "3"}, "-epochs applies to imitation"},
+		{[]string{"train", "-resume", dir, "-config", "nav-ppo"}, "drop -config"},
+		{[]string{"train", "-resume", dir, "-seed", "3"}, "drop -config, -seed"},
+		{[]string{"eval", "-run", dir, "-config", "nav"}, "drop -config and -policy"},
+		{[]string{"eval", "-config", "nav", "-workers", "-1"}, "-workers -1"},
+		{[]string{"eval", "-config", "nav", "-episodes", "0"}, "-episodes 0"},
+		{[]string{"eval", "-config", "nav", "-best"}, "-best applies to -run only"},
+		{[]string{"eval", "-config", "nav", "-json", dir + "/no/such/eval.json"}, "-json: write " + dir + "/no/such/eval.json"},
+	} {
+		code, _, errs := runCLI(t, "", c.args...)
+		if code != 2 || !strings.Contains(errs, c.want) || strings.Contains(errs, ".tmp") {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, errs, c.want)
+		}
+	}
+}
+
 // TestScenariosCommand: every registered scenario is listed with its
 // controls, CBF rows, gains and configs.
 func TestScenariosCommand(t *testing.T) {

@@ -26,7 +26,11 @@ best.ckpt (lowest validation loss), metrics.csv, curves.png and eval.json.
 Without -config it trains the embedded default, ` + defaultTrainConfig + `.
 
 Ctrl-C stops after the current batch; the run directory keeps the last
-completed epoch, and -resume DIR continues from there.
+completed epoch, and -resume DIR continues from there. -resume DIR with
+-epochs N (imitation) or -steps N (PPO) extends a run to that new total
+(the learning-rate schedule then stretches over the new total from where
+the run stands). A run directory being trained is locked: a second train
+or -resume on it is refused (a killed run leaves no lock behind).
 
 Embedded configs: %s
 
@@ -42,37 +46,34 @@ func runTrain(args []string, cli *cliEnv) int {
 	config := fs.String("config", defaultTrainConfig, "config: an embedded name or a YAML file")
 	out := fs.String("out", "", "the new run directory (default runs/<name>-<time>)")
 	root := fs.String("runs", "runs", "where new run directories go")
-	resume := fs.String("resume", "", "continue the run in this directory (its own config is used)")
-	epochs := fs.Int("epochs", 0, "override train.epochs")
+	resume := fs.String("resume", "", "continue the run in this directory (its own config is used); with -epochs or -steps, to that new total")
+	epochs := fs.Int("epochs", 0, "override train.epochs (imitation)")
 	seed := fs.Int64("seed", -1, "override train.seed (initial weights, shuffling, demonstrations)")
 	steps := fs.Int("steps", 0, "override train.ppo.total_steps (PPO)")
 	if code, done := parseFlags(fs, args, cli); done {
 		return code
 	}
-	var cfg *configs.Config
-	if *resume == "" {
-		var err error
-		if cfg, err = configs.Load(*config); err != nil {
-			fmt.Fprintf(cli.stderr, "barriergym train: %v\n", err)
-			return 2
-		}
-		if *epochs > 0 {
-			cfg.Train.Epochs = *epochs
-		}
-		if *seed >= 0 {
-			cfg.Train.Seed = uint64(*seed)
-		}
-		if *steps > 0 {
-			cfg.Train.PPO.TotalSteps = *steps
-		}
-		if err := cfg.Validate(); err != nil {
-			fmt.Fprintf(cli.stderr, "barriergym train: %v\n", err)
-			return 2
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	cfg, err := trainConfig(set, *config, *epochs, *seed, *steps, *resume)
+	if err != nil {
+		fmt.Fprintf(cli.stderr, "barriergym train: %v\n", err)
+		return 2
+	}
+	if cfg != nil && cfg.Train.Algorithm == "ppo" {
+		p := cfg.Train.PPO
+		if rollout := p.NumEnvs * p.Steps; p.TotalSteps%rollout != 0 {
+			fmt.Fprintf(cli.stderr, "barriergym train: %d steps is not a whole number of rollouts (%d envs × %d steps = %d): training stops after %d iterations, %d steps\n",
+				p.TotalSteps, p.NumEnvs, p.Steps, rollout, p.TotalSteps/rollout, p.TotalSteps/rollout*rollout)
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	res, err := trainRun(ctx, cfg, train.Options{Root: *root, Dir: *out, Resume: *resume, Log: cli.stderr})
+	opts := train.Options{Root: *root, Dir: *out, Resume: *resume, Log: cli.stderr}
+	if *resume != "" {
+		opts.Epochs, opts.Steps = *epochs, *steps
+	}
+	res, err := trainRun(ctx, cfg, opts)
 	if errors.Is(err, train.ErrInterrupted) {
 		return 130
 	}
@@ -86,6 +87,45 @@ func runTrain(args []string, cli *cliEnv) int {
 		printSummary(cli.stdout, "evaluation of "+res.Dir, *s)
 	}
 	return 0
+}
+
+// trainConfig returns the config of a new run with the flags applied, or
+// nil with -resume (the run's own is used). Flags that cannot apply are
+// errors, not ignored.
+func trainConfig(set map[string]bool, name string, epochs int, seed int64, steps int, resume string) (*configs.Config, error) {
+	switch {
+	case set["epochs"] && epochs < 1:
+		return nil, fmt.Errorf("-epochs %d, want ≥ 1", epochs)
+	case set["steps"] && steps < 1:
+		return nil, fmt.Errorf("-steps %d, want ≥ 1", steps)
+	case set["seed"] && seed < 0:
+		return nil, fmt.Errorf("-seed %d, want ≥ 0", seed)
+	case resume != "" && (set["config"] || set["seed"] || set["out"] || set["runs"]):
+		return nil, errors.New("-resume continues a run with its own config, seed and directory: drop -config, -seed, -out and -runs")
+	case resume != "":
+		return nil, nil
+	}
+	cfg, err := configs.Load(name)
+	if err != nil {
+		return nil, err
+	}
+	ppo := cfg.Train.Algorithm == "ppo"
+	switch {
+	case ppo && set["epochs"]:
+		return nil, fmt.Errorf("-epochs applies to imitation; %s trains with PPO: use -steps", name)
+	case !ppo && set["steps"]:
+		return nil, fmt.Errorf("-steps applies to PPO; %s trains by imitation: use -epochs", name)
+	}
+	if set["epochs"] {
+		cfg.Train.Epochs = epochs
+	}
+	if set["seed"] {
+		cfg.Train.Seed = uint64(seed)
+	}
+	if set["steps"] {
+		cfg.Train.PPO.TotalSteps = steps
+	}
+	return cfg, cfg.Validate()
 }
 
 // trainRun dispatches on the config's algorithm (a resumed run reads its own).
