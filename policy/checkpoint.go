@@ -120,30 +120,10 @@ func LoadCheckpoint(path string) (*Checkpoint, error) {
 			return nil, fail("format version 1: %v", err)
 		}
 	}
-	if err := ck.consistent(); err != nil {
+	if err := ck.validate(); err != nil {
 		return nil, fail("%v", err)
 	}
 	return &ck, nil
-}
-
-// consistent checks the weights against the spec they claim.
-func (ck *Checkpoint) consistent() error {
-	want := NewNet(ck.Spec, 0).Layers()
-	if len(ck.Layers) != len(want) {
-		return fmt.Errorf("mismatched: %d layers, its spec needs %d", len(ck.Layers), len(want))
-	}
-	for i, l := range ck.Layers {
-		w := want[i]
-		if l.In != w.In || l.Out != w.Out || len(l.W) != w.In*w.Out || len(l.B) != w.Out {
-			return fmt.Errorf("mismatched: layer %d is %d×%d with %d+%d values, its spec needs %d×%d",
-				i, l.In, l.Out, len(l.W), len(l.B), w.In, w.Out)
-		}
-	}
-	if len(ck.ObsMean) != ck.Spec.ObsDim || len(ck.ObsStd) != ck.Spec.ObsDim {
-		return fmt.Errorf("mismatched: observation statistics of size %d/%d, spec says %d",
-			len(ck.ObsMean), len(ck.ObsStd), ck.Spec.ObsDim)
-	}
-	return nil
 }
 
 // Net rebuilds the network, checking that it fits spec (the spec of the

@@ -23,7 +23,13 @@ func TestCheckpointRoundTripAndErrors(t *testing.T) {
 		net.SetNormalization(mean, std)
 		p := filepath.Join(t.TempDir(), "ck.json")
 		ck := NewCheckpoint(net, "name: x\n")
-		ck.Epoch, ck.Optimizer = 4, &OptimizerState{Step: 9, M: net.Params(), V: net.Params()}
+		v := NewNet(s, 5).Params()
+		for _, p := range v {
+			for j := range p {
+				p[j] = p[j] * p[j]
+			}
+		}
+		ck.Epoch, ck.Optimizer = 4, &OptimizerState{Step: 9, M: NewNet(s, 4).Params(), V: v}
 		if err := ck.Save(p); err != nil {
 			t.Fatal(err)
 		}
@@ -82,6 +88,87 @@ func TestCheckpointErrors(t *testing.T) {
 	}
 	if _, err := LoadCheckpoint(filepath.Join(dir, "missing")); err == nil {
 		t.Error("missing file loaded")
+	}
+}
+
+// TestImpossibleCheckpoints: a checkpoint whose checksum is right but whose
+// content is impossible is refused with the field, before anything is
+// allocated from its sizes: no panic, no out-of-memory, no NaN later.
+func TestImpossibleCheckpoints(t *testing.T) {
+	s := specOf(t, testConfigs(t)[0].cfg, HeadBarrierNet)
+	net := NewNet(s, 1)
+	base := NewCheckpoint(net, "name: x\n")
+	base.Optimizer = &OptimizerState{Step: 3, M: NewNet(s, 2).Params(), V: NewNet(s, 2).Params()}
+	for _, p := range base.Optimizer.V {
+		for j := range p {
+			p[j] = p[j] * p[j]
+		}
+	}
+	cases := []struct {
+		name   string
+		tamper func(ck map[string]any)
+		want   string
+	}{
+		{"negative obs_dim", func(ck map[string]any) { spec(ck)["obs_dim"] = -3 }, "spec.obs_dim -3"},
+		{"huge obs_dim", func(ck map[string]any) { spec(ck)["obs_dim"] = 1e12 }, "spec.obs_dim 1000000000000"},
+		{"huge trunk", func(ck map[string]any) { spec(ck)["trunk"] = []any{4000000000} }, "spec.trunk[0] 4000000000 units"},
+		{"negative trunk", func(ck map[string]any) { spec(ck)["trunk"] = []any{-1} }, "spec.trunk[0] -1 units"},
+		{"deep trunk", func(ck map[string]any) {
+			widths := make([]any, 100)
+			for i := range widths {
+				widths[i] = 1
+			}
+			spec(ck)["trunk"] = widths
+		}, "spec.trunk: 100 layers"},
+		{"too many parameters", func(ck map[string]any) { spec(ck)["trunk"] = []any{16000, 16000} }, "parameters, want at most"},
+		{"negative layer", func(ck map[string]any) { layer(ck, 0)["In"] = -4 }, "mismatched: layer 0 is -4×"},
+		{"negative epoch", func(ck map[string]any) { ck["epoch"] = -5 }, "epoch -5"},
+		{"zero std", func(ck map[string]any) { ck["obs_std"] = make([]any, s.ObsDim) }, "obs_std[0] is 0, want a finite value > 0"},
+		{"head", func(ck map[string]any) { spec(ck)["head"] = "lstm" }, `spec.head "lstm"`},
+		{"p_max", func(ck map[string]any) { spec(ck)["p_max"] = 0 }, "spec.p_max 0"},
+		{"bounds", func(ck map[string]any) { spec(ck)["hi"] = []any{} }, "spec.lo/hi"},
+		{"layout", func(ck map[string]any) { spec(ck)["layout"] = map[string]any{"slots": []any{}} }, "spec.layout"},
+		{"nan weight", func(ck map[string]any) { layer(ck, 1)["W"].([]any)[2] = "NaN" }, "corrupt payload"},
+		{"optimizer shape", func(ck map[string]any) {
+			opt := ck["optimizer"].(map[string]any)
+			opt["m"] = opt["m"].([]any)[:1]
+		}, "optimizer: 1 first and"},
+		{"negative second moment", func(ck map[string]any) {
+			v := ck["optimizer"].(map[string]any)["v"].([]any)
+			v[0].([]any)[0] = -1
+		}, "optimizer: v[0][0] is -1"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			payload, _ := json.Marshal(base)
+			var ck map[string]any
+			json.Unmarshal(payload, &ck)
+			c.tamper(ck)
+			q := filepath.Join(t.TempDir(), "ck.json")
+			writeSigned(t, q, ck)
+			if _, err := LoadCheckpoint(q); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want %q", err, c.want)
+			}
+		})
+	}
+}
+
+func spec(ck map[string]any) map[string]any { return ck["spec"].(map[string]any) }
+
+func layer(ck map[string]any, i int) map[string]any { return ck["layers"].([]any)[i].(map[string]any) }
+
+// writeSigned writes payload as a checkpoint with a correct checksum.
+func writeSigned(t *testing.T, path string, payload any) {
+	t.Helper()
+	data, err := json.Marshal(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	file, _ := json.Marshal(map[string]any{"format": CheckpointFormat, "version": CheckpointVersion,
+		"sha256": hex.EncodeToString(sum[:]), "payload": json.RawMessage(data)})
+	if err := os.WriteFile(path, file, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -30,6 +30,9 @@ type ppoState struct {
 	Episodes   int                   `json:"train_episodes"`
 	Seconds    float64               `json:"seconds"`
 	EnvEpisode []int                 `json:"env_episode"` // episodes begun per environment
+	// Envs is where every environment stands in its episode (see
+	// envSnapshot), so that a resumed run continues exactly.
+	Envs []envSnapshot `json:"envs,omitempty"`
 }
 
 // PPOMetrics is one row of a PPO run's metrics.csv (per iteration).
@@ -105,12 +108,16 @@ type ppoWorker struct {
 	value  *ValueNet // shares the run's weights
 	shield *control.Filter
 	rngs   []*rand.Rand
-	obs    [][]float64
-	ep     []eval.Episode
-	rows   *policy.Features
-	feat   []float64
-	norm   []float64
-	act    []float64 // the sampled action
+	noise  []*rand.PCG // the sources of rngs, whose state a checkpoint keeps
+	// controls holds, per environment, the controls executed since its
+	// last reset (m per step): replayed on resume to rebuild its state.
+	controls [][]float64
+	obs      [][]float64
+	ep       []eval.Episode
+	rows     *policy.Features
+	feat     []float64
+	norm     []float64
+	act      []float64 // the sampled action
 }
 
 // PPO trains cfg's policy with proximal policy optimization and writes a
@@ -211,8 +218,11 @@ func (r *ppoRun) restore(ck *policy.Checkpoint) error {
 	}
 	r.offset = r.st.Seconds
 	r.value = NewValueNet(r.spec.ObsDim, r.p.ValueHidden, 0)
-	if len(r.st.Value) != len(r.value.Layers) {
-		return fmt.Errorf("the critic has %d layers, the config %d", len(r.st.Value), len(r.value.Layers))
+	if err := r.st.validate(r); err != nil {
+		return fmt.Errorf("the checkpoint's PPO state: %w", err)
+	}
+	if r.st.Envs == nil {
+		r.logf("this checkpoint predates exact resume: every environment starts a new episode\n")
 	}
 	for i, l := range r.st.Value {
 		copy(r.value.Layers[i].W, l.W)
@@ -249,15 +259,35 @@ func (r *ppoRun) makeWorkers() error {
 			wk.shield = f
 		}
 		for i := lo; i < hi; i++ {
-			e := r.task.NewEnv()
-			wk.envs = append(wk.envs, e)
-			wk.rngs = append(wk.rngs, rand.New(rand.NewPCG(r.cfg.Train.Seed, uint64(i)+1<<32*uint64(r.st.Iteration))))
-			obs, _ := e.Reset(env.EpisodeSeed(r.cfg.Train.Seed, i, r.st.EnvEpisode[i]))
-			r.st.EnvEpisode[i]++
-			wk.obs = append(wk.obs, append([]float64(nil), obs...))
-			wk.ep = append(wk.ep, eval.Episode{MinBarrier: math.Inf(1)})
+			if err := r.addEnv(wk, i); err != nil {
+				return err
+			}
 		}
 		r.workers = append(r.workers, wk)
 	}
+	r.st.Envs = nil
+	return nil
+}
+
+// addEnv gives worker wk environment i: at the start of a new episode, or,
+// when resuming, exactly where the checkpoint left it.
+func (r *ppoRun) addEnv(wk *ppoWorker, i int) error {
+	e := r.task.NewEnv()
+	pcg := rand.NewPCG(r.cfg.Train.Seed, uint64(i)+1<<32*uint64(r.st.Iteration))
+	wk.envs, wk.noise, wk.rngs = append(wk.envs, e), append(wk.noise, pcg), append(wk.rngs, rand.New(pcg))
+	if r.st.Envs != nil {
+		obs, err := r.st.Envs[i].restore(e, pcg, env.EpisodeSeed(r.cfg.Train.Seed, i, r.st.EnvEpisode[i]-1), r.spec.M())
+		if err != nil {
+			return fmt.Errorf("environment %d: %w", i, err)
+		}
+		wk.obs, wk.ep = append(wk.obs, obs), append(wk.ep, r.st.Envs[i].Episode)
+		wk.controls = append(wk.controls, r.st.Envs[i].Controls)
+		return nil
+	}
+	obs, _ := e.Reset(env.EpisodeSeed(r.cfg.Train.Seed, i, r.st.EnvEpisode[i]))
+	r.st.EnvEpisode[i]++
+	wk.obs = append(wk.obs, append([]float64(nil), obs...))
+	wk.ep = append(wk.ep, eval.Episode{MinBarrier: math.Inf(1)})
+	wk.controls = append(wk.controls, nil)
 	return nil
 }

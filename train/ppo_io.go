@@ -63,6 +63,10 @@ func (r *ppoRun) save(name string) error {
 	r.st.Value = r.value.Layers
 	r.st.ValueAdam = r.adamV.State
 	r.st.Seconds = r.elapsed()
+	if r.st.Envs, err = r.snapshotEnvs(); err != nil {
+		return err
+	}
+	defer func() { r.st.Envs = nil }()
 	if ck.Extra, err = json.Marshal(r.st); err != nil {
 		return err
 	}

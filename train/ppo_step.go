@@ -67,21 +67,27 @@ func (r *ppoRun) collect() {
 	}
 	b.done = b.done[:n*T]
 	b.interventions, b.slackSteps, b.finished = 0, 0, b.finished[:0]
-	var mu sync.Mutex
+	type share struct {
+		interventions, slackSteps int
+		finished                  []eval.Episode
+	}
+	shares := make([]share, len(r.workers))
 	var wg sync.WaitGroup
-	for _, w := range r.workers {
+	for k, w := range r.workers {
 		wg.Add(1)
-		go func(w *ppoWorker) {
+		go func(k int, w *ppoWorker) {
 			defer wg.Done()
-			iv, sl, fin := r.runWorker(w)
-			mu.Lock()
-			b.interventions += iv
-			b.slackSteps += sl
-			b.finished = append(b.finished, fin...)
-			mu.Unlock()
-		}(w)
+			s := &shares[k]
+			s.interventions, s.slackSteps, s.finished = r.runWorker(w)
+		}(k, w)
 	}
 	wg.Wait()
+	// In worker order, so the figures do not depend on which finished first.
+	for _, s := range shares {
+		b.interventions += s.interventions
+		b.slackSteps += s.slackSteps
+		b.finished = append(b.finished, s.finished...)
+	}
 	r.advantages()
 }
 
@@ -119,6 +125,7 @@ func (r *ppoRun) runWorker(w *ppoWorker) (interventions, slackSteps int, finishe
 				slackSteps++
 			}
 			next, rew, cost, term, trunc, info := e.Step(u)
+			w.controls[j] = append(w.controls[j], u...)
 			ep := &w.ep[j]
 			ep.Return, ep.Cost, ep.Length = ep.Return+rew, ep.Cost+cost, ep.Length+1
 			ep.Collided = ep.Collided || info.Collision
@@ -131,6 +138,7 @@ func (r *ppoRun) runWorker(w *ppoWorker) (interventions, slackSteps int, finishe
 				ep.Success = info.Success
 				finished = append(finished, *ep)
 				w.ep[j] = eval.Episode{MinBarrier: math.Inf(1)}
+				w.controls[j] = w.controls[j][:0]
 				next, _ = e.Reset(env.EpisodeSeed(r.cfg.Train.Seed, gi, r.episodeNumber(gi)))
 			}
 			w.obs[j] = append(w.obs[j][:0], next...)

@@ -66,23 +66,56 @@ func TestPPOLearnsSafely(t *testing.T) {
 	}
 }
 
-// TestPPOResume: an interrupted PPO run resumes from its checkpoint and
-// finishes its iterations.
+// TestPPOResume: a PPO run interrupted mid-way and resumed from its
+// checkpoint ends exactly as the uninterrupted run: every non-timing column
+// of metrics.csv and every weight bit-identical. Environments are cut in
+// mid-episode (episodes are longer than a rollout), so their states, the
+// episodes' running figures and the noise streams must all carry over.
 func TestPPOResume(t *testing.T) {
-	cfg := tinyNav(t, policy.HeadBarrierNet, "policy", 8*64*3)
-	dir := filepath.Join(t.TempDir(), "ppo")
+	cfg := tinyNav(t, policy.HeadBarrierNet, "policy", 8*64*4)
+	whole := filepath.Join(t.TempDir(), "whole")
+	if _, err := PPO(context.Background(), cfg, Options{Dir: whole}); err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(t.TempDir(), "cut")
 	ctx, cancel := context.WithCancel(context.Background())
-	_, err := PPO(ctx, cfg, Options{Dir: dir, afterEpoch: func(int) { cancel() }})
+	_, err := PPO(ctx, cfg, Options{Dir: cut, afterEpoch: func(i int) {
+		if i == 2 {
+			cancel()
+		}
+	}})
 	if !errors.Is(err, ErrInterrupted) {
 		t.Fatalf("interrupted run returned %v", err)
 	}
-	res, err := PPO(context.Background(), nil, Options{Resume: dir})
+	res, err := PPO(context.Background(), nil, Options{Resume: cut})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, _ := ReadPPOMetrics(dir)
-	if res.Epochs != 3 || len(rows) != 3 || rows[2].TotalEnvSteps != 3*8*64 {
-		t.Errorf("resumed run: %d iterations, %d rows %+v", res.Epochs, len(rows), rows)
+	a, _ := ReadPPOMetrics(whole)
+	b, _ := ReadPPOMetrics(cut)
+	if res.Epochs != 4 || len(a) != 4 || len(b) != 4 || b[3].TotalEnvSteps != 4*8*64 {
+		t.Fatalf("resumed run: %d iterations, %d and %d rows", res.Epochs, len(a), len(b))
+	}
+	for k := range a {
+		x, y := a[k].values(), b[k].values()
+		for c, name := range ppoHeader {
+			if name == "FPS" || name == "Seconds" {
+				continue
+			}
+			if x[c] != y[c] && !(math.IsNaN(x[c]) && math.IsNaN(y[c])) {
+				t.Errorf("iteration %d, %s: uninterrupted %v, resumed %v", k+1, name, x[c], y[c])
+			}
+		}
+	}
+	_, na, _ := LoadPolicy(whole, CheckpointFile)
+	_, nb, _ := LoadPolicy(cut, CheckpointFile)
+	pa, pb := na.Params(), nb.Params()
+	for i := range pa {
+		for j := range pa[i] {
+			if pa[i][j] != pb[i][j] {
+				t.Fatalf("parameter %d/%d: uninterrupted %v, resumed %v", i, j, pa[i][j], pb[i][j])
+			}
+		}
 	}
 }
 

@@ -3,14 +3,18 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/barriergym/barriergym/configs"
 	"github.com/barriergym/barriergym/env"
+	"github.com/barriergym/barriergym/train"
 )
 
 func runCLI(t *testing.T, stdin string, args ...string) (int, string, string) {
@@ -309,5 +313,54 @@ func TestConfigShow(t *testing.T) {
 	}
 	if code, _, _ := runCLI(t, "", "config", "list"); code != 2 {
 		t.Errorf("config list: exit %d", code)
+	}
+}
+
+// TestTrainInterruptedBySignal: a PPO run stopped by a real SIGINT (the
+// Ctrl-C path) exits 130, and -resume finishes it with exactly the
+// metrics of a run that was never interrupted.
+func TestTrainInterruptedBySignal(t *testing.T) {
+	const config, steps = "../../train/testdata/tiny-nav-ppo.yaml", "10240" // 20 iterations
+	whole, cut := filepath.Join(t.TempDir(), "whole"), filepath.Join(t.TempDir(), "cut")
+	if code, _, errs := runCLI(t, "", "train", "-config", config, "-steps", steps, "-out", whole); code != 0 {
+		t.Fatalf("uninterrupted run: exit %d: %s", code, errs)
+	}
+	done := make(chan int, 1)
+	go func() {
+		code, _, _ := runCLI(t, "", "train", "-config", config, "-steps", steps, "-out", cut)
+		done <- code
+	}()
+	for {
+		if rows, _ := train.ReadPPOMetrics(cut); len(rows) >= 2 {
+			break
+		}
+		select {
+		case code := <-done:
+			t.Fatalf("the run ended (exit %d) before it could be interrupted", code)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	syscall.Kill(os.Getpid(), syscall.SIGINT)
+	if code := <-done; code != 130 {
+		t.Fatalf("interrupted run: exit %d, want 130", code)
+	}
+	rows, _ := train.ReadPPOMetrics(cut)
+	if len(rows) >= 20 {
+		t.Fatalf("the interrupt came too late: %d iterations done", len(rows))
+	}
+	code, _, errs := runCLI(t, "", "train", "-resume", cut)
+	if code != 0 || !strings.Contains(errs, fmt.Sprintf("from iteration %d of 20", len(rows))) {
+		t.Fatalf("resume: exit %d: %s", code, errs)
+	}
+	a, _ := train.ReadPPOMetrics(whole)
+	b, _ := train.ReadPPOMetrics(cut)
+	if len(a) != 20 || len(b) != 20 {
+		t.Fatalf("%d and %d rows, want 20", len(a), len(b))
+	}
+	for k := range a {
+		a[k].FPS, a[k].Seconds, b[k].FPS, b[k].Seconds = 0, 0, 0, 0
+		if fmt.Sprint(a[k]) != fmt.Sprint(b[k]) {
+			t.Errorf("iteration %d:\nuninterrupted %+v\nresumed       %+v", k+1, a[k], b[k])
+		}
 	}
 }

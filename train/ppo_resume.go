@@ -1,0 +1,113 @@
+package train
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/barriergym/barriergym/env"
+	"github.com/barriergym/barriergym/eval"
+)
+
+// envSnapshot is what one of PPO's environments needs to continue exactly
+// where it was when a checkpoint was written: the controls executed since
+// its episode began (the simulators are deterministic, so resetting to the
+// episode's seed and replaying them rebuilds the state bit for bit), the
+// episode's running figures and the state of its exploration noise.
+type envSnapshot struct {
+	Controls []float64    `json:"controls"` // m per step since the reset
+	Episode  eval.Episode `json:"episode"`
+	Noise    []byte       `json:"noise"` // rand.PCG state (MarshalBinary)
+}
+
+// snapshotEnvs captures every environment, in index order.
+func (r *ppoRun) snapshotEnvs() ([]envSnapshot, error) {
+	out := make([]envSnapshot, r.p.NumEnvs)
+	for _, w := range r.workers {
+		for j := range w.envs {
+			noise, err := w.noise[j].MarshalBinary()
+			if err != nil {
+				return nil, err
+			}
+			out[w.first+j] = envSnapshot{Controls: w.controls[j], Episode: w.ep[j], Noise: noise}
+		}
+	}
+	return out, nil
+}
+
+// restore puts e, in the episode of seed, where the snapshot left it and
+// pcg in its state; it returns the observation e gives there.
+func (s *envSnapshot) restore(e env.Env, pcg *rand.PCG, seed uint64, m int) ([]float64, error) {
+	if err := pcg.UnmarshalBinary(s.Noise); err != nil {
+		return nil, fmt.Errorf("noise state: %w", err)
+	}
+	if len(s.Controls)%m != 0 {
+		return nil, fmt.Errorf("%d control values, not a whole number of steps of %d", len(s.Controls), m)
+	}
+	obs, _ := e.Reset(seed)
+	for k := 0; k < len(s.Controls); k += m {
+		next, _, _, term, trunc, _ := e.Step(s.Controls[k : k+m])
+		if term || trunc {
+			return nil, errors.New("the replayed episode ended early: the checkpoint does not belong to this simulator")
+		}
+		obs = next
+	}
+	return append([]float64(nil), obs...), nil
+}
+
+// validate checks PPO's state from a checkpoint before it is used: sizes
+// against the spec, the config and the critic, every number finite and
+// every counter in range. A checksum proves the file is what was written,
+// not that it makes sense.
+func (st *ppoState) validate(r *ppoRun) error {
+	m, n := r.spec.M(), r.p.NumEnvs
+	iters := r.p.TotalSteps / (r.p.NumEnvs * r.p.Steps)
+	switch {
+	case len(st.LogStd) != m || firstNonFinite(st.LogStd) >= 0:
+		return fmt.Errorf("log_std %v, want %d finite values", st.LogStd, m)
+	case st.Iteration < 0 || st.EnvSteps < 0 || st.Episodes < 0 || st.Collided < 0 || !(st.Collisions >= 0) || !(st.Seconds >= 0):
+		return errors.New("a counter (iteration, env_steps, train_*, seconds) is negative")
+	case len(st.EnvEpisode) != n:
+		return fmt.Errorf("env_episode has %d entries, the config %d environments", len(st.EnvEpisode), n)
+	case st.Envs != nil && len(st.Envs) != n:
+		return fmt.Errorf("envs has %d entries, the config %d environments", len(st.Envs), n)
+	case st.Iteration > iters && iters > 0:
+		return fmt.Errorf("iteration %d, beyond the config's %d", st.Iteration, iters)
+	}
+	for i, k := range st.EnvEpisode {
+		if k < 0 || (st.Envs != nil && k < 1) {
+			return fmt.Errorf("env_episode[%d] is %d", i, k)
+		}
+	}
+	if o := st.Obs; len(o.Mean) != r.spec.ObsDim || len(o.M2) != r.spec.ObsDim || !(o.Count >= 0) ||
+		firstNonFinite(o.Mean) >= 0 || firstNonFinite(o.M2) >= 0 {
+		return fmt.Errorf("obs_stats: want %d finite means and second moments and a count ≥ 0", r.spec.ObsDim)
+	}
+	if len(st.Value) != len(r.value.Layers) {
+		return fmt.Errorf("the critic has %d layers, the config %d", len(st.Value), len(r.value.Layers))
+	}
+	for i, l := range st.Value {
+		w := r.value.Layers[i]
+		if l.In != w.In || l.Out != w.Out || len(l.W) != len(w.W) || len(l.B) != len(w.B) {
+			return fmt.Errorf("critic layer %d is %d×%d, the config's %d×%d", i, l.In, l.Out, w.In, w.Out)
+		}
+		if firstNonFinite(l.W) >= 0 || firstNonFinite(l.B) >= 0 {
+			return fmt.Errorf("critic layer %d holds a value that is not finite", i)
+		}
+	}
+	if err := st.ValueAdam.Validate(r.value.Params(), 0); err != nil {
+		return fmt.Errorf("value_adam: %w", err)
+	}
+	return nil
+}
+
+// firstNonFinite returns the index of the first NaN or ±Inf in v, or −1.
+func firstNonFinite(v []float64) int {
+	for i, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return i
+		}
+	}
+	return -1
+}
