@@ -95,7 +95,7 @@ func (t *chainTask) ParseStart(line []byte) (env.Start, error) {
 	if err := env.DecodeLine(line, &l); err != nil {
 		return nil, err
 	}
-	if len(l.X) != t.cfg.Axes*t.cfg.Degree || !finite(l.X...) {
+	if len(l.X) != t.cfg.Axes*t.cfg.Degree || !env.Finite(l.X...) {
 		return nil, fmt.Errorf("want %d finite values", t.cfg.Axes*t.cfg.Degree)
 	}
 	return chainStart(l.X), nil

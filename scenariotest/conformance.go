@@ -47,7 +47,7 @@ func Conformance(t *testing.T, task env.Task, episodes int) {
 		for step := 0; ; step++ {
 			checkState(t, spec, a, obs, info, &rows)
 			a.Nominal(nominal)
-			if !finite(nominal...) {
+			if !env.Finite(nominal...) {
 				t.Fatalf("episode %d step %d: nominal control %v", ep, step, nominal)
 			}
 			for i, c := range spec.Controls {
@@ -56,7 +56,7 @@ func Conformance(t *testing.T, task env.Task, episodes int) {
 			var r, cost float64
 			var term, trunc bool
 			obs, r, cost, term, trunc, info = a.Step(u)
-			if !finite(r, cost) {
+			if !env.Finite(r, cost) {
 				t.Fatalf("episode %d step %d: reward %v cost %v", ep, step, r, cost)
 			}
 			if term || trunc {
@@ -79,7 +79,7 @@ func checkSpec(t *testing.T, spec env.Spec) {
 		t.Fatalf("incomplete spec %+v", spec)
 	}
 	for _, c := range spec.Controls {
-		if c.Name == "" || c.Unit == "" || !(c.Lo < c.Hi) || !finite(c.Lo, c.Hi) {
+		if c.Name == "" || c.Unit == "" || !(c.Lo < c.Hi) || !env.Finite(c.Lo, c.Hi) {
 			t.Errorf("control %+v: want a name, a unit and finite bounds lo < hi", c)
 		}
 	}
@@ -88,10 +88,10 @@ func checkSpec(t *testing.T, spec env.Spec) {
 // checkState checks one state's observation, info, rows and picture.
 func checkState(t *testing.T, spec env.Spec, e env.Env, obs []float64, info env.Info, rows *[]barrier.Row) {
 	t.Helper()
-	if len(obs) != len(spec.Observation) || !finite(obs...) {
+	if len(obs) != len(spec.Observation) || !env.Finite(obs...) {
 		t.Fatalf("observation %v, want %d finite values", obs, len(spec.Observation))
 	}
-	if !finite(info.Barriers...) || math.IsNaN(info.MinBarrier) {
+	if !env.Finite(info.Barriers...) || math.IsNaN(info.MinBarrier) {
 		t.Fatalf("info %+v", info)
 	}
 	*rows = e.CBFRows(*rows)
@@ -110,7 +110,7 @@ func checkState(t *testing.T, spec env.Spec, e env.Env, obs []float64, info env.
 		if err := spec.Layout.CheckRow(r, len(spec.Controls)); err != nil {
 			t.Fatal(err)
 		}
-		if !finite(r.G...) || !finite(r.Lie...) {
+		if !env.Finite(r.G...) || !env.Finite(r.Lie...) {
 			t.Fatalf("row %+v is not finite", r)
 		}
 		if r.Shape != 0 && !keys[r.Shape] {
@@ -125,15 +125,6 @@ func equal(a, b []float64) bool {
 	}
 	for i := range a {
 		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func finite(v ...float64) bool {
-	for _, x := range v {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return false
 		}
 	}

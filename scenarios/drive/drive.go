@@ -72,20 +72,26 @@ func Defaults() Settings {
 
 // Validate implements env.Settings.
 func (c *Settings) Validate() error {
-	for _, kv := range []struct {
-		key string
-		v   float64
-	}{{"dt", c.Dt}, {"lane_width", c.LaneWidth}, {"wheelbase", c.Wheelbase}, {"rear_to_centre", c.RearToCentre},
-		{"car_length", c.CarLength}, {"car_width", c.CarWidth}, {"delta_max", c.DeltaMax}, {"omega_max", c.OmegaMax},
-		{"accel_max", c.AccelMax}, {"v_max", c.VMax}, {"cruise", c.Cruise}} {
-		if !(kv.v > 0) || math.IsInf(kv.v, 0) {
-			return env.Errorf(kv.key, "%v, want a finite value > 0", kv.v)
-		}
+	if err := env.CheckRanges(
+		env.Range{Key: "dt", Value: c.Dt, Hi: env.MaxDt, Unit: "s"},
+		env.Range{Key: "lane_width", Value: c.LaneWidth, Hi: 20, Unit: "m"},
+		env.Range{Key: "wheelbase", Value: c.Wheelbase, Hi: 20, Unit: "m"},
+		env.Range{Key: "rear_to_centre", Value: c.RearToCentre, Hi: 20, Unit: "m"},
+		env.Range{Key: "car_length", Value: c.CarLength, Hi: 30, Unit: "m"},
+		env.Range{Key: "car_width", Value: c.CarWidth, Hi: 10, Unit: "m"},
+		env.Range{Key: "delta_max", Value: c.DeltaMax, Hi: 1.5, Unit: "rad"},
+		env.Range{Key: "omega_max", Value: c.OmegaMax, Hi: 100, Unit: "rad/s"},
+		env.Range{Key: "accel_max", Value: c.AccelMax, Hi: 100, Unit: "m/s²"},
+		env.Range{Key: "v_max", Value: c.VMax, Hi: 100, Unit: "m/s"},
+		env.Range{Key: "cruise", Value: c.Cruise, Hi: c.VMax, Unit: "m/s (v_max)"},
+	); err != nil {
+		return err
+	}
+	if err := env.CheckHorizon(c.Horizon); err != nil {
+		return err
 	}
 	g := c.geometry()
 	switch {
-	case c.Horizon < 1:
-		return env.Errorf("horizon", "%d, want ≥ 1", c.Horizon)
 	case !(c.KappaMax >= 0 && c.KappaMax*c.LaneWidth < 0.5):
 		return env.Errorf("kappa_max", "%v, want ≥ 0 and below %.3g (a tenth of the road's width as radius)", c.KappaMax, 0.5/c.LaneWidth)
 	case c.RearToCentre > c.Wheelbase:
@@ -236,11 +242,14 @@ func (t *Task) ParseStart(line []byte) (env.Start, error) {
 	if len(l.Obstacle) != 2 || len(l.State) != 5 {
 		return nil, fmt.Errorf("want an obstacle [s,d] and a state [s,d,mu,v,delta]")
 	}
+	if !env.Finite(append(l.Obstacle, l.State...)...) {
+		return nil, fmt.Errorf("obstacle %v and state %v must be finite numbers", l.Obstacle, l.State)
+	}
 	st := Start{Obstacle: [2]float64(l.Obstacle), State: [5]float64(l.State)}
 	sum := 0.0
 	for i, w := range l.Curvature {
-		if len(w) != 3 {
-			return nil, fmt.Errorf("curvature wave %d = %v: want [amplitude, frequency, phase]", i, w)
+		if len(w) != 3 || !env.Finite(w...) {
+			return nil, fmt.Errorf("curvature wave %d = %v: want finite [amplitude, frequency, phase]", i, w)
 		}
 		st.Waves = append(st.Waves, Wave{Amp: w[0], Freq: w[1], Phase: w[2]})
 		sum += math.Abs(w[0])
@@ -253,6 +262,11 @@ func (t *Task) ParseStart(line []byte) (env.Start, error) {
 		return nil, fmt.Errorf("the ego or the parked car is off the road (|d| > %v)", c.LaneWidth)
 	case st.State[iV] < 0 || st.State[iV] > c.VMax || math.Abs(st.State[iDelta]) > c.DeltaMax:
 		return nil, fmt.Errorf("speed %v or steering %v outside [0, %v] and ±%v", st.State[iV], st.State[iDelta], c.VMax, c.DeltaMax)
+	case math.Abs(st.State[iMu]) >= math.Pi/2:
+		return nil, fmt.Errorf("heading error %v, want |μ| < π/2 (the car drives along the road)", st.State[iMu])
+	}
+	if _, info := t.NewEnv().(*Env).ResetTo(st); info.Collision {
+		return nil, fmt.Errorf("at the start the ego overlaps the parked car or leaves the road (clearances %.3g m)", info.Barriers)
 	}
 	return st, nil
 }

@@ -3,6 +3,7 @@ package drive
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/barriergym/barriergym/configs"
@@ -31,7 +32,7 @@ func TestConformance(t *testing.T) { scenariotest.Conformance(t, task(t, Default
 // steering angles on random curved roads.
 func TestLieDerivatives(t *testing.T) {
 	s := Defaults()
-	s.Dt, s.Horizon = 1e-4, 1<<30
+	s.Dt, s.Horizon = 1e-4, env.MaxHorizon
 	scenariotest.LieDerivatives(t, task(t, s), func(e env.Env, rng *rand.Rand) {
 		d := e.(*Env)
 		d.Reset(rng.Uint64())
@@ -171,6 +172,15 @@ func TestParseStart(t *testing.T) {
 		`{"obstacle":[20,-1.6],"state":[0,-1.75,0,60,0]}`, `{"obstacle":[20,-1.6],"state":[0,-1.75,0,6,0],"x":1}`} {
 		if _, err := tk.ParseStart([]byte(bad)); err == nil {
 			t.Errorf("%s accepted", bad)
+		}
+	} // Lines that parse but make no physical sense, refused saying why.
+	for _, c := range []struct{ line, want string }{
+		{`{"obstacle":[2,-1.75],"state":[0,-1.75,0,6,0]}`, "overlaps the parked car"},
+		{`{"obstacle":[20,-1.6],"state":[0,-3.4,0,6,0]}`, "leaves the road"},
+		{`{"obstacle":[20,-1.6],"state":[0,-1.75,2,6,0]}`, "heading error 2"},
+	} {
+		if _, err := tk.ParseStart([]byte(c.line)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.line, err, c.want)
 		}
 	}
 }

@@ -64,19 +64,23 @@ func Defaults() Settings {
 
 // Validate implements env.Settings.
 func (c *Settings) Validate() error {
-	for _, kv := range []struct {
-		k string
-		v float64
-	}{{"dt", c.Dt}, {"arena", c.Arena}, {"radius_min", c.RadiusMin}, {"radius_max", c.RadiusMax},
-		{"robot_radius", c.RobotRadius}, {"v_max", c.VMax}, {"omega_max", c.OmegaMax},
-		{"goal_radius", c.GoalRadius}, {"lookahead", c.Lookahead}} {
-		if !(kv.v > 0) || math.IsInf(kv.v, 0) {
-			return env.Errorf(kv.k, "%v, want a finite value > 0", kv.v)
-		}
+	if err := env.CheckRanges(
+		env.Range{Key: "dt", Value: c.Dt, Hi: env.MaxDt, Unit: "s"},
+		env.Range{Key: "arena", Value: c.Arena, Hi: 1000, Unit: "m"},
+		env.Range{Key: "radius_min", Value: c.RadiusMin, Hi: c.Arena / 2, Unit: "m (half the arena)"},
+		env.Range{Key: "radius_max", Value: c.RadiusMax, Hi: c.Arena / 2, Unit: "m (half the arena)"},
+		env.Range{Key: "robot_radius", Value: c.RobotRadius, Hi: c.Arena / 4, Unit: "m (a quarter of the arena)"},
+		env.Range{Key: "v_max", Value: c.VMax, Hi: 100, Unit: "m/s"},
+		env.Range{Key: "omega_max", Value: c.OmegaMax, Hi: 100, Unit: "rad/s"},
+		env.Range{Key: "goal_radius", Value: c.GoalRadius, Hi: c.Arena, Unit: "m (the arena)"},
+		env.Range{Key: "lookahead", Value: c.Lookahead, Hi: c.Arena / 4, Unit: "m (a quarter of the arena)"},
+	); err != nil {
+		return err
+	}
+	if err := env.CheckHorizon(c.Horizon); err != nil {
+		return err
 	}
 	switch {
-	case c.Horizon < 1:
-		return env.Errorf("horizon", "%d, want ≥ 1", c.Horizon)
 	case c.Obstacles < 0:
 		return env.Errorf("obstacles", "%d, want ≥ 0", c.Obstacles)
 	case c.RadiusMin > c.RadiusMax:
@@ -155,24 +159,19 @@ func (t *Task) ParseStart(line []byte) (env.Start, error) {
 	if err := env.DecodeLine(line, &l); err != nil {
 		return nil, err
 	}
-	if len(l.Start) != 3 || len(l.Goal) != 2 || !finite(l.Start...) || !finite(l.Goal...) {
+	if len(l.Start) != 3 || len(l.Goal) != 2 || !env.Finite(l.Start...) || !env.Finite(l.Goal...) {
 		return nil, fmt.Errorf(`want {"start":[x,y,theta],"goal":[x,y],"obstacles":[[x,y,r],…]} with finite numbers`)
 	}
 	lay := Layout{Start: [3]float64(l.Start), Goal: [2]float64(l.Goal)}
 	for i, o := range l.Obstacles {
-		if len(o) != 3 || !finite(o...) || o[2] <= 0 {
+		if len(o) != 3 || !env.Finite(o...) || o[2] <= 0 {
 			return nil, fmt.Errorf("obstacle %d = %v: want finite x, y and a radius > 0", i, o)
 		}
 		lay.Obstacles = append(lay.Obstacles, barrier.Circle{X: o[0], Y: o[1], R: o[2]})
 	}
-	return Start{Layout: lay}, nil
-}
-
-func finite(v ...float64) bool {
-	for _, x := range v {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return false
-		}
+	c := t.cfg
+	if err := env.CheckArenaStart(c.Arena, c.RobotRadius, c.GoalRadius, [2]float64{lay.Start[0], lay.Start[1]}, lay.Goal, lay.Obstacles); err != nil {
+		return nil, err
 	}
-	return true
+	return Start{Layout: lay}, nil
 }

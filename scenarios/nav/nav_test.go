@@ -2,6 +2,7 @@ package nav
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/barriergym/barriergym/barrier"
@@ -30,7 +31,7 @@ func TestConformance(t *testing.T) {
 // (L_f h = 0) against finite differences along simulated trajectories.
 func TestLieDerivatives(t *testing.T) {
 	s := Defaults()
-	s.Dt, s.Horizon = 1e-4, 1<<30
+	s.Dt, s.Horizon = 1e-4, env.MaxHorizon
 	scenariotest.LieDerivatives(t, task(t, s), nil, 5000, 1e-5)
 }
 
@@ -176,6 +177,17 @@ func TestParseStart(t *testing.T) {
 		`{"state":[5,15,0,2],"dst_y":1}`, `{"start":[1,1,0],"goal":[8,1e999]}`} {
 		if _, err := tk.ParseStart([]byte(bad)); err == nil {
 			t.Errorf("%s accepted", bad)
+		}
+	} // Lines that parse but make no physical sense, refused saying why.
+	for _, c := range []struct{ line, want string }{
+		{`{"start":[4,4,0],"goal":[8,8],"obstacles":[[4,4.3,0.5]]}`, "overlaps obstacle 0"},
+		{`{"start":[1,1,0],"goal":[4,4],"obstacles":[[4,4,0.5]]}`, "goal [4 4] lies inside obstacle 0"},
+		{`{"start":[-3,1,0],"goal":[8,8]}`, "start [-3 1] lies outside the arena [0, 10]²"},
+		{`{"start":[1,1,0],"goal":[80,8]}`, "goal [80 8] lies outside the arena"},
+		{`{"start":[1,1,0],"goal":[1.1,1]}`, "within the goal radius"},
+	} {
+		if _, err := tk.ParseStart([]byte(c.line)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.line, err, c.want)
 		}
 	}
 }

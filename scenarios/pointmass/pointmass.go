@@ -60,18 +60,20 @@ func Defaults() Settings {
 
 // Validate implements env.Settings: errors name the key.
 func (c *Settings) Validate() error {
-	for _, kv := range []struct {
-		key string
-		v   float64
-	}{{"dt", c.Dt}, {"arena", c.Arena}, {"radius", c.Radius}, {"robot_radius", c.RobotRadius},
-		{"accel_max", c.AccelMax}, {"goal_radius", c.GoalRadius}} {
-		if !(kv.v > 0) || math.IsInf(kv.v, 0) {
-			return env.Errorf(kv.key, "%v, want a finite value > 0", kv.v)
-		}
+	if err := env.CheckRanges(
+		env.Range{Key: "dt", Value: c.Dt, Hi: env.MaxDt, Unit: "s"},
+		env.Range{Key: "arena", Value: c.Arena, Hi: 1000, Unit: "m"},
+		env.Range{Key: "radius", Value: c.Radius, Hi: c.Arena / 2, Unit: "m (half the arena)"},
+		env.Range{Key: "robot_radius", Value: c.RobotRadius, Hi: c.Arena / 4, Unit: "m (a quarter of the arena)"},
+		env.Range{Key: "accel_max", Value: c.AccelMax, Hi: 100, Unit: "m/s²"},
+		env.Range{Key: "goal_radius", Value: c.GoalRadius, Hi: c.Arena, Unit: "m (the arena)"},
+	); err != nil {
+		return err
+	}
+	if err := env.CheckHorizon(c.Horizon); err != nil {
+		return err
 	}
 	switch {
-	case c.Horizon < 1:
-		return env.Errorf("horizon", "%d, want ≥ 1", c.Horizon)
 	case c.Margin < 0 || math.IsInf(c.Margin, 0):
 		return env.Errorf("margin", "%v, want a finite value ≥ 0", c.Margin)
 	case c.Obstacles < 0:
@@ -142,15 +144,19 @@ func (t *Task) ParseStart(line []byte) (env.Start, error) {
 	if err := env.DecodeLine(line, &l); err != nil {
 		return nil, err
 	}
-	if len(l.Start) != 2 || len(l.Goal) != 2 {
-		return nil, fmt.Errorf("start and goal need two numbers each")
+	if len(l.Start) != 2 || len(l.Goal) != 2 || !env.Finite(l.Start...) || !env.Finite(l.Goal...) {
+		return nil, fmt.Errorf("start and goal need two finite numbers each")
 	}
 	lay := Layout{Start: [2]float64(l.Start), Goal: [2]float64(l.Goal)}
 	for i, o := range l.Obstacles {
-		if len(o) != 2 {
-			return nil, fmt.Errorf("obstacle %d = %v: want [x, y]", i, o)
+		if len(o) != 2 || !env.Finite(o...) {
+			return nil, fmt.Errorf("obstacle %d = %v: want finite [x, y]", i, o)
 		}
 		lay.Obstacles = append(lay.Obstacles, barrier.Circle{X: o[0], Y: o[1], R: t.cfg.Radius})
+	}
+	c := t.cfg
+	if err := env.CheckArenaStart(c.Arena, c.RobotRadius+c.Margin, c.GoalRadius, lay.Start, lay.Goal, lay.Obstacles); err != nil {
+		return nil, err
 	}
 	return Start{Layout: lay}, nil
 }

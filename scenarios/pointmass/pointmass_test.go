@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/barriergym/barriergym/configs"
@@ -36,7 +37,7 @@ func TestConformance(t *testing.T) { scenariotest.Conformance(t, task(t), 10) }
 // and velocities.
 func TestLieDerivatives(t *testing.T) {
 	s := Defaults()
-	s.Dt, s.Horizon = 1e-4, 1<<30
+	s.Dt, s.Horizon = 1e-4, env.MaxHorizon
 	tk, err := Scenario.Task(&s)
 	if err != nil {
 		t.Fatal(err)
@@ -86,6 +87,15 @@ func TestParseStart(t *testing.T) {
 	for _, bad := range []string{`{"start":[1],"goal":[9,9]}`, `{"start":[1,1],"goal":[9,9],"obstacles":[[5]]}`, `{"start":[1,1],"goal":[9,9],"x":1}`} {
 		if _, err := tk.ParseStart([]byte(bad)); err == nil {
 			t.Errorf("%s accepted", bad)
+		}
+	} // Lines that parse but make no physical sense, refused saying why.
+	for _, c := range []struct{ line, want string }{
+		{`{"start":[5,5.5],"goal":[9,9],"obstacles":[[5,5]]}`, "overlaps obstacle 0"},
+		{`{"start":[1,1],"goal":[12,9]}`, "goal [12 9] lies outside the arena"},
+		{`{"start":[1,1],"goal":[1,1]}`, "within the goal radius"},
+	} {
+		if _, err := tk.ParseStart([]byte(c.line)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.line, err, c.want)
 		}
 	}
 }

@@ -57,17 +57,21 @@ func Defaults() Settings {
 
 // Validate implements env.Settings.
 func (c *Settings) Validate() error {
-	for _, kv := range []struct {
-		k string
-		v float64
-	}{{"dt", c.Dt}, {"obstacle", c.Obstacle[2]}, {"theta_dot_max", c.ThetaDotMax},
-		{"accel_max", c.AccelMax}, {"lane_tol", c.LaneTol}} {
-		if !(kv.v > 0) || math.IsInf(kv.v, 0) {
-			return env.Errorf(kv.k, "%v, want a finite value > 0", kv.v)
-		}
+	if err := env.CheckRanges(
+		env.Range{Key: "dt", Value: c.Dt, Hi: env.MaxDt, Unit: "s"},
+		env.Range{Key: "obstacle", Value: c.Obstacle[2], Hi: 1000, Unit: "m (its radius)"},
+		env.Range{Key: "theta_dot_max", Value: c.ThetaDotMax, Hi: 100, Unit: "rad/s"},
+		env.Range{Key: "accel_max", Value: c.AccelMax, Hi: 100, Unit: "m/s²"},
+		env.Range{Key: "lane_tol", Value: c.LaneTol, Hi: 1000, Unit: "m"},
+	); err != nil {
+		return err
 	}
-	if c.Horizon < 1 {
-		return env.Errorf("horizon", "%d, want ≥ 1", c.Horizon)
+	if !env.Finite(c.Start[:]...) || !env.Finite(c.Obstacle[:]...) || !env.Finite(c.DstRange[:]...) || math.Abs(c.Start[0]) > 1e6 ||
+		math.Abs(c.Start[1]) > 1e6 || math.Abs(c.Obstacle[0]) > 1e6 || math.Abs(c.Obstacle[1]) > 1e6 {
+		return env.Errorf("start", "%v and obstacle %v: want finite coordinates within ±1e6 m", c.Start, c.Obstacle)
+	}
+	if err := env.CheckHorizon(c.Horizon); err != nil {
+		return err
 	}
 	if c.DstRange[0] > c.DstRange[1] {
 		return env.Errorf("dst_range", "%v, want low ≤ high", c.DstRange)
@@ -137,10 +141,11 @@ func (t *Task) ParseStart(line []byte) (env.Start, error) {
 	if len(l.State) != 4 || l.DstY == nil {
 		return nil, fmt.Errorf(`want {"state":[x,y,theta,v],"dst_y":d}`)
 	}
-	for _, v := range append(l.State, *l.DstY) {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("state and dst_y must be finite numbers")
-		}
+	if !env.Finite(append(l.State, *l.DstY)...) {
+		return nil, fmt.Errorf("state and dst_y must be finite numbers")
+	}
+	if b := barrier.Clearance(l.State[0], l.State[1], t.cfg.circle(), 0); b <= 0 {
+		return nil, fmt.Errorf("state %v lies inside the obstacle %v", l.State, t.cfg.Obstacle)
 	}
 	return Start{State: [4]float64(l.State), DstY: *l.DstY}, nil
 }

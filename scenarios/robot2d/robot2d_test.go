@@ -33,7 +33,7 @@ func TestConformance(t *testing.T) {
 // produces, from random states all over the world.
 func TestLieDerivatives(t *testing.T) {
 	s := Defaults()
-	s.Dt, s.Horizon = 1e-4, 1<<30
+	s.Dt, s.Horizon = 1e-4, env.MaxHorizon
 	scenariotest.LieDerivatives(t, task(t, s), func(e env.Env, rng *rand.Rand) {
 		e.(*Env).ResetTo([4]float64{5 + 60*rng.Float64(), 5 + 20*rng.Float64(), rng.NormFloat64(), 1 + 4*rng.Float64()}, 0)
 	}, 2000, 1e-5)
@@ -164,6 +164,13 @@ func TestParseStart(t *testing.T) {
 	for _, bad := range []string{`{"state":[5,15,0],"dst_y":1}`, `{"state":[5,15,0,2]}`, `{"state":[5,15,0,2],"dst_y":1,"color":"red"}`, `not json`} {
 		if _, err := tk.ParseStart([]byte(bad)); err == nil {
 			t.Errorf("%s accepted", bad)
+		}
+	} // Lines that parse but make no physical sense, refused saying why.
+	for _, c := range []struct{ line, want string }{
+		{`{"state":[40,16,0,2],"dst_y":1}`, "lies inside the obstacle"},
+	} {
+		if _, err := tk.ParseStart([]byte(c.line)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.line, err, c.want)
 		}
 	}
 }
