@@ -34,6 +34,13 @@ build:
 bench:
 	$(GO) run ./cmd/barriergym bench qp
 
-# fuzz runs the QP fuzz target for a minute.
+# fuzz runs every fuzz target (a parser of outside input, or the solver)
+# for FUZZTIME each; the seed corpora also run in every `go test`.
+FUZZTIME ?= 60s
+FUZZ_TARGETS := qplayer:FuzzSolve qplayer/qpjson:FuzzRun configs:FuzzParse scenarios:FuzzParseStart \
+                scenarios/robot2d:FuzzReadCSV policy:FuzzLoadCheckpoint
 fuzz:
-	$(GO) test -run XXX -fuzz FuzzSolve -fuzztime 60s ./qplayer
+	@for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; fn=$${t##*:}; echo "fuzz $$fn (./$$pkg) for $(FUZZTIME)"; \
+	  $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
+	done

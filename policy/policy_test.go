@@ -21,7 +21,7 @@ type testConfig struct {
 	cfg  *configs.Config
 }
 
-func testConfigs(t *testing.T) []testConfig {
+func testConfigs(t testing.TB) []testConfig {
 	t.Helper()
 	var out []testConfig
 	for _, name := range env.Names() {
@@ -49,7 +49,7 @@ func testConfigs(t *testing.T) []testConfig {
 	return out
 }
 
-func specOf(t *testing.T, cfg *configs.Config, head string) Spec {
+func specOf(t testing.TB, cfg *configs.Config, head string) Spec {
 	t.Helper()
 	c := *cfg
 	c.Policy.Head = head

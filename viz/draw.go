@@ -1,6 +1,7 @@
 package viz
 
 import (
+	"fmt"
 	"image/color"
 	"math"
 
@@ -135,7 +136,87 @@ func Draw(c Canvas, f *Frame) Transform {
 		}
 	}
 	TextPanel(c, 16, 14, f.HUD)
+	beside := Place(f, w, h) != Fit(f.World, w, h, 12)
+	lx, ly := 16, 14+15*len(f.HUD)+18 // under the HUD, in its column
+	entries := legendEntries(f)
+	if !beside { // the HUD lies over the world: the legend goes to the bottom-right corner
+		lx, ly = w-legendWidth(entries)-10, h-15*len(entries)-36
+	}
+	legend(c, lx, ly, entries)
+	scaleBar(c, t, 16, h-22)
 	return t
+}
+
+// legendEntry is one line of the colour legend.
+type legendEntry struct {
+	col  color.RGBA
+	name string
+}
+
+// legendEntries lists what the frame shows, in drawing order: every role
+// present, the active-row ring when some row is active, the trail.
+func legendEntries(f *Frame) []legendEntry {
+	present := map[scene.Role]bool{}
+	for _, sh := range f.Shapes {
+		present[sh.Role] = true
+	}
+	present[scene.Trail] = len(f.Trail) > 1
+	var out []legendEntry
+	for _, r := range scene.Roles() {
+		if r == scene.Trail && len(f.Active) > 0 {
+			out = append(out, legendEntry{ActiveColor, "active CBF row"})
+		}
+		if present[r] && r != scene.Boundary {
+			out = append(out, legendEntry{styles[r].col, r.String()})
+		}
+	}
+	return out
+}
+
+func legendWidth(entries []legendEntry) int {
+	w := 0
+	for _, e := range entries {
+		w = max(w, len([]rune(e.name)))
+	}
+	return 7*w + 30
+}
+
+// legend draws the colour legend with its top-left corner at (x, y).
+func legend(c Canvas, x, y int, entries []legendEntry) {
+	if len(entries) == 0 {
+		return
+	}
+	c.FillRect(float64(x-6), float64(y-4), float64(legendWidth(entries)), float64(15*len(entries)+6), PanelColor)
+	for i, e := range entries {
+		yy := y + 15*i
+		c.FillRect(float64(x), float64(yy+2), 12, 9, e.col)
+		c.Text(x+18, yy, e.name, TextColor)
+	}
+}
+
+// scaleBar draws a bar of a round length in metres (1, 2 or 5 × 10ᵏ, about
+// 60–150 pixels at the frame's scale) with its length written beside it,
+// its left end at (x, y).
+func scaleBar(c Canvas, t Transform, x, y int) {
+	if !(t.Scale > 0) || math.IsInf(t.Scale, 0) {
+		return
+	}
+	base := math.Pow(10, math.Floor(math.Log10(60/t.Scale)))
+	metres := 10 * base
+	for _, k := range []float64{1, 2, 5} {
+		if k*base*t.Scale >= 60 {
+			metres = k * base
+			break
+		}
+	}
+	px := metres * t.Scale
+	label := fmt.Sprintf("%g m", metres)
+	c.FillRect(float64(x-6), float64(y-8), px+float64(7*len(label))+24, 22, PanelColor)
+	fx, fy := float64(x), float64(y)+4
+	c.Line(fx, fy, fx+px, fy, 2, TextColor)
+	c.Line(fx, fy-5, fx, fy+5, 2, TextColor)
+	c.Line(fx+px, fy-5, fx+px, fy+5, 2, TextColor)
+	c.Text(x+int(px)+8, y-3, label, TextColor)
 }
 
 // shape paints one shape.

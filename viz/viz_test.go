@@ -64,6 +64,52 @@ func TestPainterPlacesShapes(t *testing.T) {
 // GIF decodes, has one picture per `every` frames plus the last, the robot
 // is drawn in the first and the last, and it moved in the world (views
 // that follow it keep it at the same pixels).
+// TestLegendAndScaleBar: beside the HUD, the legend shows a swatch in the
+// colour of each role drawn (and of the active ring), none of a role not
+// drawn; the scale bar is a round number of metres long at the frame's
+// scale. On a narrow canvas (HUD over the world) both still appear.
+func TestLegendAndScaleBar(t *testing.T) {
+	f := &Frame{Active: []int{1}, HUD: []string{"step 1", "gains [2.00]"}, Trail: []scene.Point{{X: 1, Y: 1}, {X: 2, Y: 2}}}
+	f.World = scene.Rect{X0: 0, Y0: 0, X1: 10, Y1: 10}
+	f.Add(scene.Border(f.World), scene.Disc(scene.Margin, scene.Point{X: 5, Y: 5}, 1.2, 1),
+		scene.Disc(scene.Obstacle, scene.Point{X: 5, Y: 5}, 0.8, 1), scene.Disc(scene.Robot, scene.Point{X: 2, Y: 2}, 0.2, 0))
+	for _, size := range [][2]int{{900, 600}, {300, 300}} {
+		w, h := size[0], size[1]
+		img := Render(f, w, h)
+		entries := legendEntries(f)
+		want := []legendEntry{{MarginColor, "safety margin"}, {ObstacleColor, "obstacle"}, {ActiveColor, "active CBF row"},
+			{TrailColor, "trail"}, {RobotColor, "robot"}}
+		if len(entries) != len(want) {
+			t.Fatalf("legend %v, want %v", entries, want)
+		}
+		beside := w == 900
+		lx, ly := 16, 14+15*len(f.HUD)+18
+		if !beside {
+			lx, ly = w-legendWidth(entries)-10, h-15*len(entries)-36
+		}
+		for i, e := range want {
+			if entries[i] != e {
+				t.Errorf("legend line %d: %v, want %v", i, entries[i], e)
+			}
+			if got := img.At(lx+6, ly+15*i+6); !near(got, e.col) {
+				t.Errorf("%d×%d: swatch of %s at (%d, %d): %v, want %v", w, h, e.name, lx+6, ly+15*i+6, got, e.col)
+			}
+		}
+		// The bar: dark from its left tick for metres·scale pixels, then not.
+		tr := Place(f, w, h)
+		base := math.Pow(10, math.Floor(math.Log10(60/tr.Scale)))
+		y := h - 22 + 4
+		n := 0
+		for x := 16; x < w && near(img.At(x, y), TextColor); x++ {
+			n++
+		}
+		metres := float64(n-1) / tr.Scale / base
+		if math.Abs(metres-math.Round(metres)) > 0.05 || n < 55 || n > 160 {
+			t.Errorf("%d×%d: scale bar %d pixels = %.3g m at %.3g px/m, want a round length of 60–150 px", w, h, n, metres*base, tr.Scale)
+		}
+	}
+}
+
 func TestGIFShowsTheRobotMoving(t *testing.T) {
 	for _, name := range env.Names() {
 		cfg, _ := configs.Default(name)
