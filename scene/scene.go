@@ -126,16 +126,48 @@ func Border(r Rect) Shape {
 // Bounds returns the smallest rectangle holding every shape (circles with
 // their radius).
 func (s *Scene) Bounds() Rect {
-	b := Rect{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)}
-	for _, sh := range s.Shapes {
-		for _, p := range sh.Points {
-			r := 0.0
-			if sh.Kind == Circle {
-				r = sh.Radius
-			}
-			b.X0, b.Y0 = math.Min(b.X0, p.X-r), math.Min(b.Y0, p.Y-r)
-			b.X1, b.Y1 = math.Max(b.X1, p.X+r), math.Max(b.Y1, p.Y+r)
-		}
+	b := empty()
+	for i := range s.Shapes {
+		b = b.Union(s.Shapes[i].Bounds())
 	}
 	return b
 }
+
+// Shown returns World grown to hold whole every closed shape (disc or
+// polygon) that reaches into it: an obstacle and its margin at the edge of
+// the arena are shown entire, not cut by the frame. Lines (roads, trails)
+// do not grow it, so a view that follows the robot stays a window.
+func (s *Scene) Shown() Rect {
+	w := s.World
+	for i := range s.Shapes {
+		sh := &s.Shapes[i]
+		if sh.Kind != Circle && sh.Kind != Polygon {
+			continue
+		}
+		if b := sh.Bounds(); b.X0 <= s.World.X1 && b.X1 >= s.World.X0 && b.Y0 <= s.World.Y1 && b.Y1 >= s.World.Y0 {
+			w = w.Union(b)
+		}
+	}
+	return w
+}
+
+// Bounds returns the smallest rectangle holding the shape.
+func (sh *Shape) Bounds() Rect {
+	b := empty()
+	r := 0.0
+	if sh.Kind == Circle {
+		r = sh.Radius
+	}
+	for _, p := range sh.Points {
+		b = b.Union(Rect{p.X - r, p.Y - r, p.X + r, p.Y + r})
+	}
+	return b
+}
+
+// Union returns the smallest rectangle holding r and o.
+func (r Rect) Union(o Rect) Rect {
+	return Rect{math.Min(r.X0, o.X0), math.Min(r.Y0, o.Y0), math.Max(r.X1, o.X1), math.Max(r.Y1, o.Y1)}
+}
+
+// empty is the rectangle that holds nothing (the identity of Union).
+func empty() Rect { return Rect{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)} }

@@ -25,3 +25,15 @@ func TestBounds(t *testing.T) {
 		t.Error("roles")
 	}
 }
+
+// TestShown: a disc or polygon reaching into the world grows it to show the
+// shape whole; one outside it, and lines, do not.
+func TestShown(t *testing.T) {
+	var s Scene
+	s.World = Rect{0, 0, 10, 10}
+	s.Add(Disc(Margin, Point{X: 9.8, Y: 5}, 0.7, 1), Disc(Obstacle, Point{X: 30, Y: 30}, 1, 2),
+		Line(Road, false, Point{X: -50, Y: 0}, Point{X: 50, Y: 0}), Box(Obstacle, Point{X: 5, Y: -0.2}, 2, 1, 0, 3))
+	if got, want := s.Shown(), (Rect{0, -0.7, 10.5, 10}); got != want {
+		t.Errorf("Shown %v, want %v", got, want)
+	}
+}

@@ -103,18 +103,20 @@ func panelWidth(lines []string) int {
 }
 
 // Place returns the transform Draw uses for frame f on a w×h canvas: the
-// world fitted beside the HUD panel when the panel takes at most a third of
-// the width, so the HUD covers none of the scene; over the whole canvas
-// otherwise.
+// world, grown to show whole the obstacles that reach into it
+// (scene.Shown), fitted beside the HUD panel when the panel takes at most a
+// third of the width, so the HUD covers none of the scene; over the whole
+// canvas otherwise.
 func Place(f *Frame, w, h int) Transform {
+	world := f.Shown()
 	if len(f.HUD) > 0 {
 		if pw := panelWidth(f.HUD) + 16; pw <= w/3 {
-			t := Fit(f.World, w-pw, h, 12)
+			t := Fit(world, w-pw, h, 12)
 			t.OffX += float64(pw)
 			return t
 		}
 	}
-	return Fit(f.World, w, h, 12)
+	return Fit(world, w, h, 12)
 }
 
 // Draw paints the frame on c (see Place): the shapes by role (boundary and
@@ -136,7 +138,7 @@ func Draw(c Canvas, f *Frame) Transform {
 		}
 	}
 	TextPanel(c, 16, 14, f.HUD)
-	beside := Place(f, w, h) != Fit(f.World, w, h, 12)
+	beside := t != Fit(f.Shown(), w, h, 12)
 	lx, ly := 16, 14+15*len(f.HUD)+18 // under the HUD, in its column
 	entries := legendEntries(f)
 	if !beside { // the HUD lies over the world: the legend goes to the bottom-right corner

@@ -224,9 +224,12 @@ func TestEvalPictures(t *testing.T) {
 
 func TestTrainPPOCommand(t *testing.T) {
 	dir := t.TempDir() + "/ppo"
-	code, out, errs := runCLI(t, "", "train", "-config", "nav-ppo", "-steps", "4096", "-out", dir)
+	code, out, errs := runCLI(t, "", "train", "-config", "nav-ppo", "-steps", "5000", "-out", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(errs, "5000 steps is not a whole number of rollouts (32 envs × 128 steps = 4096): training stops after 1 iterations, 4096 steps") {
+		t.Errorf("no word on what -steps 5000 does:\n%s", errs)
 	}
 	if !strings.Contains(out, "trained 1 iterations") || !strings.Contains(out, "collision rate") {
 		t.Errorf("output:\n%s", out)
