@@ -107,16 +107,7 @@ func TestPPOResume(t *testing.T) {
 			}
 		}
 	}
-	_, na, _ := LoadPolicy(whole, CheckpointFile)
-	_, nb, _ := LoadPolicy(cut, CheckpointFile)
-	pa, pb := na.Params(), nb.Params()
-	for i := range pa {
-		for j := range pa[i] {
-			if pa[i][j] != pb[i][j] {
-				t.Fatalf("parameter %d/%d: uninterrupted %v, resumed %v", i, j, pa[i][j], pb[i][j])
-			}
-		}
-	}
+	sameWeights(t, whole, cut)
 }
 
 // TestShields: for random states and random sampled actions, the executed

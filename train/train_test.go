@@ -109,16 +109,7 @@ func TestInterruptAndResume(t *testing.T) {
 	if res.Epochs != 2 {
 		t.Fatalf("resumed run ended at epoch %d", res.Epochs)
 	}
-	_, a, _ := LoadPolicy(whole, CheckpointFile)
-	_, b, _ := LoadPolicy(cut, CheckpointFile)
-	pa, pb := a.Params(), b.Params()
-	for i := range pa {
-		for j := range pa[i] {
-			if pa[i][j] != pb[i][j] {
-				t.Fatalf("parameter %d/%d: uninterrupted %v, resumed %v", i, j, pa[i][j], pb[i][j])
-			}
-		}
-	}
+	sameWeights(t, whole, cut)
 	if rows, _ := ReadMetrics(cut); len(rows) != 2 {
 		t.Errorf("resumed metrics has %d rows", len(rows))
 	}
@@ -218,6 +209,28 @@ func TestVersion1Runs(t *testing.T) {
 		got.Policy, got.GoalError, got.GainNames = want.Policy, want.GoalError, want.GainNames
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s evaluates to\n%+v\nthe version that wrote it recorded\n%+v", dir, got, want)
+		}
+	}
+}
+
+// sameWeights fails unless the latest checkpoints of the runs in whole and
+// cut hold bit-identical weights.
+func sameWeights(t *testing.T, whole, cut string) {
+	t.Helper()
+	_, a, err := LoadPolicy(whole, CheckpointFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, b, err := LoadPolicy(cut, CheckpointFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pa, pb := a.Params(), b.Params()
+	for i := range pa {
+		for j := range pa[i] {
+			if pa[i][j] != pb[i][j] {
+				t.Fatalf("parameter %d/%d: uninterrupted %v, resumed %v", i, j, pa[i][j], pb[i][j])
+			}
 		}
 	}
 }
