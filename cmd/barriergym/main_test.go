@@ -195,7 +195,7 @@ func TestTrainCommand(t *testing.T) {
 		t.Errorf("eval -run: exit %d\n%s%s", code, out, errs)
 	}
 	code, _, errs = runCLI(t, "", "train", "-config", "robot2d-barriernet", "-out", dir)
-	if code != 1 || !strings.Contains(errs, "not empty") {
+	if code != 2 || !strings.Contains(errs, "not empty") {
 		t.Errorf("training into a used directory: exit %d, %s", code, errs)
 	}
 	os.WriteFile(dir+"/checkpoint.ckpt", []byte(`{"format":"barriergym-checkpoint","version":1,"sha`), 0o644)

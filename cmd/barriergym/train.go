@@ -67,6 +67,17 @@ func runTrain(args []string, cli *cliEnv) int {
 				p.TotalSteps, p.NumEnvs, p.Steps, rollout, p.TotalSteps/rollout, p.TotalSteps/rollout*rollout)
 		}
 	}
+	if *out != "" {
+		// Checked before any work (demonstrations can take a while).
+		if entries, err := os.ReadDir(*out); err == nil && len(entries) > 0 {
+			fmt.Fprintf(cli.stderr, "barriergym train: run directory %s exists and is not empty (use -resume to continue it)\n", *out)
+			return 2
+		}
+		if err := os.MkdirAll(*out, 0o755); err != nil {
+			fmt.Fprintf(cli.stderr, "barriergym train: -out: %v\n", err)
+			return 2
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts := train.Options{Root: *root, Dir: *out, Resume: *resume, Log: cli.stderr}
