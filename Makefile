@@ -37,10 +37,11 @@ bench:
 # fuzz runs every fuzz target (a parser of outside input, or the solver)
 # for FUZZTIME each; the seed corpora also run in every `go test`.
 FUZZTIME ?= 60s
+FUZZMINIMIZETIME ?= 5s
 FUZZ_TARGETS := qplayer:FuzzSolve qplayer/qpjson:FuzzRun configs:FuzzParse scenarios:FuzzParseStart \
                 scenarios/robot2d:FuzzReadCSV policy:FuzzLoadCheckpoint
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \
 	  pkg=$${t%%:*}; fn=$${t##*:}; echo "fuzz $$fn (./$$pkg) for $(FUZZTIME)"; \
-	  $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
+	  $(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) ./$$pkg || exit 1; \
 	done
