@@ -9,6 +9,7 @@ package scenarios
 
 import (
 	_ "github.com/barriergym/barriergym/scenarios/drive"     // the vehicle: a kinematic bicycle passing a parked car
+	_ "github.com/barriergym/barriergym/scenarios/merge"     // BarrierNet's traffic merging: car following with a time headway
 	_ "github.com/barriergym/barriergym/scenarios/nav"       // kinematic unicycle among obstacles
 	_ "github.com/barriergym/barriergym/scenarios/pointmass" // the example: a planar double integrator
 	_ "github.com/barriergym/barriergym/scenarios/robot2d"   // BarrierNet's 2-D robot

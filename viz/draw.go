@@ -129,7 +129,7 @@ func Draw(c Canvas, f *Frame) Transform {
 	for _, role := range scene.Roles() {
 		if role == scene.Trail {
 			activeRings(c, t, f)
-			trail(c, t, f.Trail)
+			trail(c, t, f.Shown(), f.Trail)
 		}
 		for i := range f.Shapes {
 			if f.Shapes[i].Role == role {
@@ -255,7 +255,7 @@ func shape(c Canvas, t Transform, s *scene.Shape) {
 		arrow(c, pts[0], pts[1], pts[2], pts[3], width, st.col)
 	}
 	if s.Label != "" && len(pts) >= 2 {
-		c.Text(int(pts[len(pts)-2])+6, int(pts[len(pts)-1])-6, s.Label, st.col)
+		c.Text(int(pts[len(pts)-2])+6, int(pts[len(pts)-1])-16, s.Label, st.col) // above the point
 	}
 }
 
@@ -290,9 +290,16 @@ func activeRings(c Canvas, t Transform, f *Frame) {
 	}
 }
 
-// trail paints the robot's path.
-func trail(c Canvas, t Transform, pts []scene.Point) {
+// trail paints the robot's path within the shown world (a view that
+// follows the robot leaves the rest out, so it does not run under the HUD).
+func trail(c Canvas, t Transform, shown scene.Rect, pts []scene.Point) {
+	in := func(p scene.Point) bool {
+		return p.X >= shown.X0 && p.X <= shown.X1 && p.Y >= shown.Y0 && p.Y <= shown.Y1
+	}
 	for i := 1; i < len(pts); i++ {
+		if !in(pts[i-1]) || !in(pts[i]) {
+			continue
+		}
 		ax, ay := t.ToScreen(pts[i-1].X, pts[i-1].Y)
 		bx, by := t.ToScreen(pts[i].X, pts[i].Y)
 		c.Line(ax, ay, bx, by, 2, TrailColor)
