@@ -6,7 +6,10 @@
 // viz). Scenarios fill a Scene; they know nothing of pixels.
 package scene
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // Point is a world position in metres.
 type Point struct{ X, Y float64 }
@@ -171,3 +174,31 @@ func (r Rect) Union(o Rect) Rect {
 
 // empty is the rectangle that holds nothing (the identity of Union).
 func empty() Rect { return Rect{math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)} }
+
+// TimePlot returns the shapes of a small plot of a series over time in the
+// world rectangle r: axes (Boundary), a dashed line at ref (Goal) labelled
+// refLabel, and the series (Safe) labelled with its last value; values are
+// clamped to [0, max], span steps fill the width, and title labels the
+// axes. Scenarios use it to show a figure's history beside the scene (the
+// headway of a car following another).
+func TimePlot(r Rect, values []float64, max float64, span int, ref float64, refLabel, title, unit string) []Shape {
+	px := func(k int) float64 { return r.X0 + (r.X1-r.X0)*float64(k)/float64(span) }
+	py := func(v float64) float64 { return r.Y0 + (r.Y1-r.Y0)*math.Min(math.Max(v, 0), max)/max }
+	// Labels go at a line's last point: the left ends here, inside the plot.
+	axes := Line(Boundary, false, Point{r.X1, r.Y0}, Point{r.X0, r.Y0}, Point{r.X0, r.Y1})
+	axes.Label = title
+	top := Line(Boundary, true, Point{r.X1, r.Y1}, Point{r.X0, r.Y1})
+	refLine := Line(Goal, true, Point{r.X1, py(ref)}, Point{r.X0, py(ref)})
+	refLine.Label = refLabel
+	out := []Shape{axes, top, refLine}
+	if len(values) > 1 {
+		pts := make([]Point, len(values))
+		for k, v := range values {
+			pts[k] = Point{px(k), py(v)}
+		}
+		curve := Line(Safe, false, pts...)
+		curve.Label = fmt.Sprintf("%.2f %s", values[len(values)-1], unit)
+		out = append(out, curve)
+	}
+	return out
+}

@@ -15,10 +15,10 @@ const (
 	carLength  = 4.5
 	carWidth   = 1.8
 	laneHalf   = 1.75
-	plotTop    = -6.0  // the plot's top edge (world m)
-	plotHeight = 24.0  // its height: headway 0 … plotMax
-	plotMax    = 4.0   // headway at the plot's top (s)
-	plotSpan   = 140.0 // steps across the plot's width
+	plotTop    = -6.0 // the plot's top edge (world m)
+	plotHeight = 24.0 // its height: headway 0 … plotMax
+	plotMax    = 4.0  // headway at the plot's top (s)
+	plotSpan   = 140  // steps across the plot's width
 )
 
 // Draw implements env.Env.
@@ -47,28 +47,11 @@ func (e *Env) Draw(sc *scene.Scene, ref, u []float64) {
 }
 
 // plot draws the headway history under the road: time across, headway up,
-// φ as a dashed line and the frame as the boundary.
+// φ dashed.
 func (e *Env) plot(sc *scene.Scene, x0 float64) {
-	bottom := plotTop - plotHeight
-	px := func(k int) float64 { return x0 + viewLength*float64(k)/plotSpan }
-	py := func(h float64) float64 { return bottom + plotHeight*min(max(h, 0), plotMax)/plotMax }
-	// Labels go at a line's last point: the left ends here, inside the plot.
-	axes := scene.Line(scene.Boundary, false, scene.Point{X: x0 + viewLength, Y: bottom}, scene.Point{X: x0, Y: bottom},
-		scene.Point{X: x0, Y: plotTop})
-	axes.Label = fmt.Sprintf("time headway 0-%.0f s over %.0f s", plotMax, plotSpan*e.cfg.Dt)
-	phi := scene.Line(scene.Goal, true, scene.Point{X: x0 + viewLength, Y: py(e.cfg.Headway)}, scene.Point{X: x0, Y: py(e.cfg.Headway)})
-	phi.Label = fmt.Sprintf("phi %.1f s", e.cfg.Headway)
-	top := scene.Line(scene.Boundary, true, scene.Point{X: x0 + viewLength, Y: plotTop}, scene.Point{X: x0, Y: plotTop})
-	sc.Add(axes, phi, top)
-	if len(e.history) > 1 {
-		pts := make([]scene.Point, len(e.history))
-		for k, h := range e.history {
-			pts[k] = scene.Point{X: px(k), Y: py(h)}
-		}
-		curve := scene.Line(scene.Safe, false, pts...)
-		curve.Label = fmt.Sprintf("%.2f s", e.Headway())
-		sc.Add(curve)
-	}
+	r := scene.Rect{X0: x0, Y0: plotTop - plotHeight, X1: x0 + viewLength, Y1: plotTop}
+	sc.Add(scene.TimePlot(r, e.history, plotMax, plotSpan, e.cfg.Headway, fmt.Sprintf("phi %.1f s", e.cfg.Headway),
+		fmt.Sprintf("time headway 0-%.0f s over %.0f s", plotMax, plotSpan*e.cfg.Dt), "s")...)
 }
 
 // arrowHorizon is how far ahead, in seconds, the control arrows look.

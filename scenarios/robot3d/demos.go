@@ -1,0 +1,130 @@
+package robot3d
+
+import (
+	"embed"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"github.com/barriergym/barriergym/barrier"
+)
+
+// BarrierNet's 3-D robot data (Xiao et al., MIT licence), as published,
+// converted to CSV: see data/barriernet-3d-robot/README.md.
+//
+//go:embed data/barriernet-3d-robot/*.csv
+var dataFiles embed.FS
+
+// BarrierNetData is the embedded demonstration set (train.data).
+const BarrierNetData = "barriernet-3d-robot"
+
+var columns = []string{"x", "vx", "y", "vy", "z", "vz", "ux", "uy", "uz"}
+
+// DemoSets implements env.DemoSource.
+func (t *Task) DemoSets() []string { return []string{BarrierNetData} }
+
+// ReadDemos implements env.DemoSource: the published rows (part "train"
+// is train.csv, "valid" test.csv), with the published goal appended to each
+// state; or source/part.csv in the same columns.
+func (t *Task) ReadDemos(source, part string, add func(obs []float64, rows []barrier.Row, u []float64)) error {
+	var f io.ReadCloser
+	var name string
+	var err error
+	if source == BarrierNetData {
+		file := map[string]string{"train": "train.csv", "valid": "test.csv"}[part]
+		name = "embedded " + source + "/" + file
+		f, err = dataFiles.Open("data/barriernet-3d-robot/" + file)
+	} else {
+		name = filepath.Join(source, part+".csv")
+		f, err = os.Open(name)
+	}
+	if err != nil {
+		return fmt.Errorf("demonstrations %s: %w", source, err)
+	}
+	defer f.Close()
+	goal := PublishedStart().Goal
+	rows := make([]barrier.Row, 1)
+	e := New(t.cfg)
+	n := 0
+	err = readTable(name, f, func(v []float64) {
+		copy(e.s[:], v[:6])
+		e.goal = goal
+		rows[0] = e.Row()
+		add(e.Observation(), rows, v[6:9])
+		n++
+	})
+	if err == nil && n == 0 {
+		err = fmt.Errorf("%s: no demonstrations", name)
+	}
+	return err
+}
+
+// readTable reads rows of the nine columns, every field a finite number
+// within ±1e6, and calls row for each.
+func readTable(name string, r io.Reader, row func([]float64)) error {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = len(columns)
+	header, err := cr.Read()
+	if err != nil {
+		return fmt.Errorf("%s:1: %w", name, err)
+	}
+	for i, c := range columns {
+		if header[i] != c {
+			return fmt.Errorf("%s:1: column %d is %q, want %q (columns %v)", name, i+1, header[i], c, columns)
+		}
+	}
+	v := make([]float64, len(columns))
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s:%d: %w", name, line, err)
+		}
+		for i, s := range rec {
+			if v[i], err = strconv.ParseFloat(s, 64); err != nil || math.IsNaN(v[i]) || math.IsInf(v[i], 0) || math.Abs(v[i]) > 1e6 {
+				return fmt.Errorf("%s:%d: %s = %q is not a finite number within ±1e6", name, line, columns[i], s)
+			}
+		}
+		row(v)
+	}
+}
+
+// published is the trajectory of BarrierNet's closed-loop check.
+var published = sync.OnceValue(func() [][9]float64 {
+	f, err := dataFiles.Open("data/barriernet-3d-robot/implementation.csv")
+	if err != nil {
+		panic(err) // embedded: present by construction
+	}
+	defer f.Close()
+	var out [][9]float64
+	if err := readTable("implementation.csv", f, func(v []float64) { out = append(out, [9]float64(v)) }); err != nil {
+		panic(err) // embedded and tested
+	}
+	return out
+})
+
+// PublishedStart is BarrierNet's: at rest at the published trajectory's
+// first position, the goal its last.
+func PublishedStart() Start {
+	t := published()
+	first, last := t[0], t[len(t)-1]
+	return Start{From: [3]float64{first[0], first[2], first[4]}, Goal: [3]float64{last[0], last[2], last[4]}, Published: true}
+}
+
+// publishedPath returns the published trajectory's positions.
+func publishedPath() [][3]float64 {
+	t := published()
+	out := make([][3]float64, len(t))
+	for i, r := range t {
+		out[i] = [3]float64{r[0], r[2], r[4]}
+	}
+	return out
+}
