@@ -208,7 +208,9 @@ func (e *Env) Draw(sc *scene.Scene, ref, u []float64) {
 		// What the CBF keeps clear, seen along the third axis (the
 		// silhouette of half-size R + margin), and the obstacle's own
 		// cross-section at the robot's coordinate on that axis.
-		sc.Add(scene.Shape{Kind: scene.Polygon, Role: scene.Margin, Key: 1, Points: e.section(axes, c.Size+c.Margin, 0, off)})
+		// An outline: goals and paths seen through it stay visible.
+		outline := e.section(axes, c.Size+c.Margin, 0, off)
+		sc.Add(scene.Shape{Kind: scene.Polyline, Role: scene.Margin, Key: 1, Points: append(outline, outline[0])})
 		other := 3 - axes[0] - axes[1]
 		if sect := e.section(axes, c.Size, p[other]-c.Obstacle[other], off); sect != nil {
 			sc.Add(scene.Shape{Kind: scene.Polygon, Role: scene.Obstacle, Key: 1, Points: sect})
