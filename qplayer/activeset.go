@@ -24,6 +24,7 @@ type workspace struct {
 	x    []float64 // current iterate
 	sgn  []float64 // orientation of each constraint's normal
 	nrm  []float64 // Euclidean norm of each constraint row
+	infC int       // the constraint that could not enter when the solve found infeasibility
 
 	ext  extended // the elastic problem's data, when elastic
 	back backScratch
@@ -318,6 +319,7 @@ func (w *workspace) enter(e *elem, c int, q, iter *int, maxIter int, tol float64
 			if c < k && -s <= tol*(1+math.Abs(rhs)+w.nrm[c]*maxAbs(x)) {
 				return Optimal // an equality the working set implies
 			}
+			w.infC = c // r now holds the certificate (see certificate)
 			return Infeasible
 		}
 		t := math.Min(t1, t2)

@@ -35,6 +35,10 @@ const (
 	Invalid
 	// MaxIter: the iteration limit was reached before optimality.
 	MaxIter
+	// Inaccurate: the method ended with a claim it could not back: the
+	// Farkas certificate of an infeasibility it found fails its numerical
+	// check (round-off, not a proof). z is the last iterate.
+	Inaccurate
 )
 
 // String returns the lower-case name used in JSON output.
@@ -48,6 +52,8 @@ func (s Status) String() string {
 		return "invalid"
 	case MaxIter:
 		return "max_iter"
+	case Inaccurate:
+		return "inaccurate"
 	}
 	return fmt.Sprintf("status(%d)", int8(s))
 }

@@ -24,6 +24,7 @@ type Result struct {
 	Iter          []int     // Size active-set changes
 
 	elastic bool
+	cert    []float64 // Size×(M+K) Farkas certificates (y, w), valid where Infeasible
 	eqWork  []bool    // Size×K: equality in the working set (not implied by others)
 	ext     []float64 // elastic: Size×(N+M) extended solutions (z, t)
 	extLam  []float64 // elastic: Size×2M extended multipliers
@@ -72,6 +73,9 @@ func (r *Result) reset(b *Batch, elastic bool) {
 	r.Active = growB(r.Active, b.Size*b.M)
 	r.Slack = growF(r.Slack, b.Size*b.M)
 	r.eqWork = growB(r.eqWork, b.Size*b.K)
+	if !elastic {
+		r.cert = growF(r.cert, b.Size*(b.M+b.K)) // written only for infeasible elements
+	}
 	if cap(r.Status) < b.Size {
 		r.Status = make([]Status, b.Size)
 		r.Iter = make([]int, b.Size)
@@ -232,6 +236,13 @@ func (s *Solver) solveOne(w *workspace, e *elem, res *Result, i int) {
 	if !s.opts.Elastic {
 		res.Status[i], res.Iter[i] = w.solve(e, s.J0, &s.opts, z, lam, nu, act)
 		w.markEqualities(e, res.eqWork[i*k:(i+1)*k])
+		if res.Status[i] == Infeasible {
+			cert := res.cert[i*(m+k) : (i+1)*(m+k)]
+			w.certificate(e, w.q, cert)
+			if !certify(e, cert) {
+				res.Status[i] = Inaccurate // not a proof: round-off
+			}
+		}
 		return
 	}
 	x := &w.ext

@@ -20,10 +20,12 @@ and writes one JSON line per problem, in order.
 
 Input fields:  Q (n×n), p (n); G (m×n), h (m), A (k×n), b (k) optional;
                dz (n, optional): the upstream gradient ∂ℓ/∂z; name (echoed).
-Output fields: status (optimal, infeasible, invalid, max_iter), z, lambda,
-               nu, active (indices of G rows in the working set), objective,
-               iterations; slack (elastic mode); error (when invalid);
-               grad {Q,p,G,h,A,b} when dz was given.
+Output fields: status (optimal, infeasible, invalid, max_iter, inaccurate),
+               z, lambda, nu, active (indices of G rows in the working set),
+               objective, iterations; slack (elastic mode); error (when
+               invalid); grad {Q,p,G,h,A,b} when dz was given; certificate
+               {y, w} when infeasible: y ≥ 0, Gᵀy + Aᵀw = 0, hᵀy + bᵀw < 0,
+               checked numerically (a check that fails gives inaccurate).
 
 A malformed line, bad shapes, NaN/Inf in the input or in the answer (a
 magnitude that overflows float64) or a Q that is not positive definite make

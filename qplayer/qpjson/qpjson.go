@@ -52,6 +52,15 @@ type Answer struct {
 	Iterations int       `json:"iterations"`
 	Slack      []float64 `json:"slack,omitempty"`
 	Grad       *Gradient `json:"grad,omitempty"`
+	// Certificate proves an infeasible answer: y ≥ 0 (one per row of G)
+	// and w (one per row of A) with Gᵀy + Aᵀw = 0 and hᵀy + bᵀw < 0.
+	Certificate *Certificate `json:"certificate,omitempty"`
+}
+
+// Certificate is a Farkas certificate of infeasibility.
+type Certificate struct {
+	Y []float64 `json:"y"`
+	W []float64 `json:"w"`
 }
 
 // invalidAnswer is the shape of an invalid line's answer.
@@ -186,6 +195,9 @@ func Solve(s *qplayer.Solver, p *Problem) Answer {
 		obj := r.Objective(b, 0)
 		a.Objective = &obj
 	}
+	if y, w := r.Certificate(0); y != nil {
+		a.Certificate = &Certificate{Y: orEmpty(y), W: orEmpty(w)}
+	}
 	if s.Options().Elastic {
 		a.Slack = r.Slack
 	}
@@ -212,6 +224,9 @@ func (a *Answer) checkFinite() error {
 		v    []float64
 	}
 	vs := []vector{{"z", a.Z}, {"lambda", a.Lambda}, {"nu", a.Nu}, {"slack", a.Slack}}
+	if c := a.Certificate; c != nil {
+		vs = append(vs, vector{"certificate.y", c.Y}, vector{"certificate.w", c.W})
+	}
 	if g := a.Grad; g != nil {
 		vs = append(vs, vector{"grad.p", g.P}, vector{"grad.h", g.H}, vector{"grad.b", g.B})
 		for _, m := range []struct {

@@ -143,3 +143,16 @@ func TestOverflowingAnswers(t *testing.T) {
 		}
 	}
 }
+
+// TestCertificateLine: an infeasible line carries its Farkas certificate.
+func TestCertificateLine(t *testing.T) {
+	answers, _ := answer(t, strings.NewReader(`{"Q":[[1]],"p":[0],"A":[[1],[2]],"b":[1,3],"G":[[1]],"h":[5]}`), qplayer.Options{})
+	a := answers[0]
+	if a.Status != "infeasible" || a.Certificate == nil || len(a.Certificate.Y) != 1 || len(a.Certificate.W) != 2 {
+		t.Fatalf("%+v", a)
+	}
+	y, w := a.Certificate.Y, a.Certificate.W
+	if y[0] < 0 || math.Abs(y[0]+w[0]+2*w[1]) > 1e-12 || 5*y[0]+w[0]+3*w[1] >= 0 {
+		t.Errorf("certificate y %v w %v does not prove x = 1, 2x = 3, x ≤ 5 infeasible", y, w)
+	}
+}

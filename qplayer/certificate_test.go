@@ -1,0 +1,140 @@
+package qplayer
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// checkFarkas verifies (y, w) independently of the solver: y ≥ 0,
+// Gᵀy + Aᵀw = 0 and hᵀy + bᵀw < 0, to 1e-8 of the data's scale.
+func checkFarkas(t *testing.T, b *Batch, i int, y, w []float64) {
+	t.Helper()
+	e := b.at(i)
+	n := e.n
+	scale := 0.0
+	for _, v := range append(append([]float64(nil), y...), w...) {
+		scale = math.Max(scale, math.Abs(v))
+	}
+	if scale == 0 {
+		t.Fatalf("element %d: zero certificate", i)
+	}
+	gap := 0.0
+	for j, v := range y {
+		if v < 0 {
+			t.Fatalf("element %d: y[%d] = %v < 0", i, j, v)
+		}
+		gap += e.h[j] * v
+	}
+	for j, v := range w {
+		gap += e.b[j] * v
+	}
+	for a := 0; a < n; a++ {
+		s, mag := 0.0, 0.0
+		for j, v := range y {
+			s += e.G[j*n+a] * v
+			mag += math.Abs(e.G[j*n+a] * v)
+		}
+		for j, v := range w {
+			s += e.A[j*n+a] * v
+			mag += math.Abs(e.A[j*n+a] * v)
+		}
+		if math.Abs(s) > 1e-8*math.Max(mag, scale) {
+			t.Fatalf("element %d: (Gᵀy + Aᵀw)[%d] = %v", i, a, s)
+		}
+	}
+	if !(gap < 0) {
+		t.Fatalf("element %d: hᵀy + bᵀw = %v, want < 0", i, gap)
+	}
+}
+
+// TestCertificates: random infeasible problems of four kinds — opposite
+// inequalities, an equality against an inequality, conflicting equalities,
+// and a random set of rows whose feasible region is empty — are reported
+// Infeasible with a Farkas certificate that checks; feasible elements of the
+// same batches never are.
+func TestCertificates(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	s, _ := NewSolver(Options{})
+	infeasible, feasible := 0, 0
+	for trial := 0; trial < 400; trial++ {
+		n := 2 + rng.IntN(5)
+		kind := trial % 5
+		var G, H, A, B []float64
+		randRow := func() []float64 {
+			r := make([]float64, n)
+			for i := range r {
+				r[i] = rng.NormFloat64()
+			}
+			return r
+		}
+		// Some harmless random rows around the conflict.
+		for j := 0; j < rng.IntN(4); j++ {
+			G, H = append(G, randRow()...), append(H, 5+rng.Float64())
+		}
+		g := randRow()
+		switch kind {
+		case 0: // g·z ≤ −1 and −g·z ≤ −1
+			neg, c := make([]float64, n), 0.5+rng.Float64()
+			for i := range g {
+				neg[i] = -c * g[i]
+			}
+			G, H = append(append(G, g...), neg...), append(H, -1, -1)
+		case 1: // g·z = 2 and g·z ≤ 1
+			A, B = append(A, g...), append(B, 2)
+			G, H = append(G, g...), append(H, 1)
+		case 2: // g·z = 1 and 3g·z = 6
+			A, B = append(A, g...), append(B, 1)
+			for i := range g {
+				A = append(A, 3*g[i])
+			}
+			B = append(B, 6)
+		case 3: // a simplex-like empty set: Σ rows with positive weights = 0, rhs < 0
+			rows := n + 1
+			sum := make([]float64, n)
+			for j := 0; j < rows-1; j++ {
+				r := randRow()
+				G, H = append(G, r...), append(H, rng.Float64())
+				for i := range sum {
+					sum[i] += r[i]
+				}
+			}
+			last := make([]float64, n)
+			for i := range last {
+				last[i] = -sum[i]
+			}
+			G, H = append(G, last...), append(H, -float64(rows)-1)
+		case 4: // feasible: the same random rows only
+		}
+		Q := make([]float64, n*n)
+		for i := 0; i < n; i++ {
+			Q[i*n+i] = 1 + rng.Float64()
+		}
+		b := &Batch{Size: 1, N: n, M: len(H), K: len(B), Q: Q, P: randRow(), G: G, H: H, A: A, B: B}
+		var r Result
+		if err := s.Solve(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		st := r.Status[0]
+		if kind == 4 {
+			feasible++
+			if st != Optimal {
+				t.Errorf("trial %d: a feasible problem is %v", trial, st)
+			}
+			if y, _ := r.Certificate(0); y != nil {
+				t.Errorf("trial %d: a certificate for an optimal element", trial)
+			}
+			continue
+		}
+		if st != Infeasible {
+			t.Fatalf("trial %d (kind %d): status %v, want infeasible", trial, kind, st)
+		}
+		y, w := r.Certificate(0)
+		if len(y) != b.M || len(w) != b.K {
+			t.Fatalf("trial %d: certificate of %d and %d values for %d and %d rows", trial, len(y), len(w), b.M, b.K)
+		}
+		checkFarkas(t, b, 0, y, w)
+		infeasible++
+	}
+	t.Logf("%d infeasible elements certified, %d feasible", infeasible, feasible)
+}
