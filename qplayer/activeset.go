@@ -28,6 +28,7 @@ type workspace struct {
 
 	ext  extended // the elastic problem's data, when elastic
 	back backScratch
+	prox proxScratch // the proximal subproblem's data, for semidefinite Q
 }
 
 // grow makes the workspace fit n variables and c constraints.
@@ -52,6 +53,13 @@ func (w *workspace) grow(n, c int) {
 	}
 }
 
+// minPivot is the smallest pivot, relative to Q's largest diagonal entry,
+// a Cholesky factor may have for Q to count as positive definite. Below it
+// (a condition number beyond about 1e10) factor-based solves and gradients
+// lose too many digits, and the proximal-point path, exact for
+// semidefinite Q, takes over.
+const minPivot = 1e-10
+
 // cholesky factors the symmetric part of Q (n×n) plus ridge·I into L
 // (lower, row-major). It reports false when that is not numerically
 // positive definite.
@@ -65,7 +73,7 @@ func cholesky(Q, L []float64, n int, ridge float64) bool {
 		for k := 0; k < j; k++ {
 			s -= L[j*n+k] * L[j*n+k]
 		}
-		if !(s > 1e-14*scale) {
+		if !(s > minPivot*scale) {
 			return false
 		}
 		ljj := math.Sqrt(s)

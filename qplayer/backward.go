@@ -211,10 +211,11 @@ func (w *workspace) backward(e *elem, L0 []float64, ridge float64, st *sol, g []
 	bs := &w.back
 	bs.grow(n)
 	L := L0
+	semidefinite := false
 	if L == nil {
 		L = bs.L[:n*n]
 		if !cholesky(e.Q, L, n, ridge) {
-			return
+			semidefinite = true // solved by proximal points: see kktBackward
 		}
 	}
 	// The strongly active rows: working equalities and inequalities with λ > tol.
@@ -234,6 +235,12 @@ func (w *workspace) backward(e *elem, L0 []float64, ridge float64, st *sol, g []
 			bs.rows[q] = e.k + i
 			q++
 		}
+	}
+	if semidefinite {
+		if dz, dmu, ok := kktBackward(e, bs.rows[:q], g); ok {
+			w.accumulate(e, st, dz, dmu, bs.rows[:q], v)
+		}
+		return
 	}
 	gt, W := bs.gt[:n], bs.W[:q*n]
 	forwardSub(L, g, gt, n)

@@ -279,8 +279,9 @@ func TestWeaklyActiveConvention(t *testing.T) {
 	}
 }
 
-// TestInvalidInput: NaN, Inf and a Q that is not positive definite make
-// that element invalid with zero output; the others are solved.
+// TestInvalidInput: NaN, Inf and an indefinite Q make that element invalid
+// with zero output; the others are solved. A semidefinite Q whose objective
+// falls without bound along z₁ → −∞ is unbounded, with that direction.
 func TestInvalidInput(t *testing.T) {
 	nan, inf := math.NaN(), math.Inf(1)
 	b := &Batch{Size: 5, N: 2, M: 1,
@@ -293,12 +294,16 @@ func TestInvalidInput(t *testing.T) {
 	if err := s.Solve(b, &r); err != nil {
 		t.Fatal(err)
 	}
-	want := []Status{Invalid, Optimal, Invalid, Invalid, Invalid}
+	want := []Status{Invalid, Optimal, Invalid, Invalid, Unbounded}
 	for i := range want {
 		if r.Status[i] != want[i] {
 			t.Fatalf("statuses %v, want %v", r.Status, want)
 		}
 	}
+	if d := r.Z[8:10]; math.Abs(d[0]+1) > 1e-9 || math.Abs(d[1]) > 1e-9 {
+		t.Errorf("direction of recession %v, want (−1, 0)", d)
+	}
+	r.Z[8], r.Z[9] = 0, 0 // the zero-output check below is for the invalid ones
 	for _, v := range r.Z {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			t.Fatalf("z = %v", r.Z)

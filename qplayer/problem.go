@@ -31,10 +31,16 @@ const (
 	Optimal Status = iota
 	// Infeasible: the constraints admit no point (hard mode only).
 	Infeasible
-	// Invalid: the element's data are malformed (NaN, Inf, Q not positive definite).
+	// Invalid: the element's data are malformed (NaN, Inf, Q not positive
+	// semidefinite).
 	Invalid
 	// MaxIter: the iteration limit was reached before optimality.
 	MaxIter
+	// Unbounded: Q is only semidefinite and the objective decreases without
+	// bound along a direction the constraints allow: z holds that direction
+	// of recession d (max |dᵢ| = 1) with Qd = 0, pᵀd < 0, Gd ≤ 0, Ad = 0,
+	// checked numerically.
+	Unbounded
 	// Inaccurate: the method ended with a claim it could not back: the
 	// Farkas certificate of an infeasibility it found fails its numerical
 	// check (round-off, not a proof). z is the last iterate.
@@ -54,6 +60,8 @@ func (s Status) String() string {
 		return "max_iter"
 	case Inaccurate:
 		return "inaccurate"
+	case Unbounded:
+		return "unbounded"
 	}
 	return fmt.Sprintf("status(%d)", int8(s))
 }
@@ -155,9 +163,11 @@ type Options struct {
 	MaxIter int
 	// Workers is how many goroutines share a large batch (default GOMAXPROCS).
 	Workers int
-	// Regularize, when positive, is added to Q's diagonal so that positive
-	// semidefinite problems can be solved (approximately, to O(Regularize)).
-	// Zero keeps Q as given and rejects a Q that is not positive definite.
+	// Regularize, when positive, is added to Q's diagonal (the problem then
+	// solved is the regularized one, to O(Regularize) of the original). Zero
+	// keeps Q as given: a Q that is positive semidefinite but not definite is
+	// solved exactly by proximal-point iterations (see proximal.go), one that
+	// is not semidefinite is invalid.
 	Regularize float64
 }
 

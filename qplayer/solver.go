@@ -203,6 +203,9 @@ func (s *Solver) Solve(b *Batch, res *Result) error {
 	}
 	res.reset(b, s.opts.Elastic)
 	qOK := s.sharedFactor(b)
+	if !qOK && !s.opts.Elastic && s.opts.Regularize == 0 && len(b.Q) == b.N*b.N && finiteAll(b.Q) && semidefinite(b.Q, b.N) {
+		qOK = true // a shared semidefinite Q: each element by proximal points (s.J0 is nil)
+	}
 	s.parallel(b.Size, func(w *workspace, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			e := b.at(i)
@@ -235,6 +238,9 @@ func (s *Solver) solveOne(w *workspace, e *elem, res *Result, i int) {
 	nu := res.Nu[i*k : (i+1)*k]
 	if !s.opts.Elastic {
 		res.Status[i], res.Iter[i] = w.solve(e, s.J0, &s.opts, z, lam, nu, act)
+		if res.Status[i] == Invalid && s.opts.Regularize == 0 && e.finite() && semidefinite(e.Q, n) {
+			res.Status[i], res.Iter[i] = w.proximal(e, &s.opts, z, lam, nu, act)
+		}
 		w.markEqualities(e, res.eqWork[i*k:(i+1)*k])
 		if res.Status[i] == Infeasible {
 			cert := res.cert[i*(m+k) : (i+1)*(m+k)]
@@ -336,4 +342,13 @@ func (s *Solver) String() string {
 		return fmt.Sprintf("elastic(rho=%g, sigma=%g)", s.opts.Rho, s.opts.Sigma)
 	}
 	return "hard"
+}
+
+func finiteAll(v []float64) bool {
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
 }

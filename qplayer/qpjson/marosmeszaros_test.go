@@ -1,0 +1,102 @@
+package qpjson
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"testing"
+
+	"github.com/barriergym/barriergym/qplayer"
+)
+
+// TestMarosMeszaros: the fourteen small problems of the Maros–Meszaros
+// set (../testdata/maros-meszaros, seven with a singular Q), solved with no
+// flags: optimal, objective + r within 1e-6 (relative, or absolute below 1)
+// of the published f*, every row feasible to 1e-6.
+func TestMarosMeszaros(t *testing.T) {
+	var ref struct {
+		Problems map[string]struct {
+			R, Fstar float64
+			Posdef   bool
+		}
+	}
+	data, err := os.ReadFile("../testdata/maros-meszaros/reference.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &ref); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("../testdata/maros-meszaros/problems.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	answers, bad := answer(t, f, qplayer.Options{})
+	if len(answers) != 14 || bad != 0 {
+		t.Fatalf("%d answers, %d invalid", len(answers), bad)
+	}
+	probs := readProblems(t, "../testdata/maros-meszaros/problems.jsonl")
+	for i, a := range answers {
+		r := ref.Problems[a.Name]
+		if a.Status != "optimal" || a.Objective == nil {
+			t.Errorf("%s (positive definite %v): status %s %s", a.Name, r.Posdef, a.Status, a.Error)
+			continue
+		}
+		got := *a.Objective + r.R
+		if math.Abs(got-r.Fstar) > 1e-6*math.Max(1, math.Abs(r.Fstar)) {
+			t.Errorf("%s: objective + r = %.10g, published f* %.10g", a.Name, got, r.Fstar)
+		}
+		if v := violation(probs[i], a.Z); v > 1e-6 {
+			t.Errorf("%s: a row is violated by %g", a.Name, v)
+		}
+		t.Logf("%-8s f = %.10g (f* %.10g), %d iterations", a.Name, got, r.Fstar, a.Iterations)
+	}
+}
+
+func readProblems(t *testing.T, path string) []*Problem {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*Problem
+	start := 0
+	for i, c := range data {
+		if c == '\n' || i == len(data)-1 {
+			line := data[start : i+1]
+			start = i + 1
+			if len(line) > 1 {
+				p, err := Decode(line)
+				if err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// violation is the largest violation of p's rows at z, relative to the
+// row's scale.
+func violation(p *Problem, z []float64) float64 {
+	worst := 0.0
+	rowDot := func(row []float64) (float64, float64) {
+		s, mag := 0.0, 1.0
+		for j, v := range row {
+			s += v * z[j]
+			mag += math.Abs(v * z[j])
+		}
+		return s, mag
+	}
+	for i, row := range p.G {
+		s, mag := rowDot(row)
+		worst = math.Max(worst, (s-p.H[i])/(mag+math.Abs(p.H[i])))
+	}
+	for i, row := range p.A {
+		s, mag := rowDot(row)
+		worst = math.Max(worst, math.Abs(s-p.B[i])/(mag+math.Abs(p.B[i])))
+	}
+	return worst
+}
