@@ -161,8 +161,9 @@ func (s *Solver) parallel(size int, fn func(w *workspace, lo, hi int)) {
 }
 
 // sharedFactor factors a shared Q once for the whole batch. It returns
-// false when Q is shared and not positive definite (every element is then
-// invalid) and leaves s.J0 nil when Q is batched.
+// false when Q is shared and not positive definite (Solve then solves a
+// semidefinite one element by element, by proximal points, and makes every
+// element of any other invalid) and leaves s.J0 nil when Q is batched.
 func (s *Solver) sharedFactor(b *Batch) bool {
 	s.J0 = nil
 	if len(b.Q) != b.N*b.N || b.Size == 1 {

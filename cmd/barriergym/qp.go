@@ -28,7 +28,7 @@ Output fields: status (optimal, infeasible, invalid, max_iter, inaccurate),
                checked numerically (a check that fails gives inaccurate).
 
 A malformed line, bad shapes, NaN/Inf in the input or in the answer (a
-magnitude that overflows float64) or a Q that is not positive definite make
+magnitude that overflows float64) or a Q that is not positive semidefinite make
 that line invalid, with an error saying why; the rest are still solved, every
 line gets its answer line in order, and the exit status is 1. -out FILE is
 written atomically: it appears whole when the run ends.

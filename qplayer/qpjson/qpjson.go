@@ -187,7 +187,7 @@ func Solve(s *qplayer.Solver, p *Problem) Answer {
 	}
 	st := r.Status[0]
 	if st == qplayer.Invalid {
-		return invalid(p.Name, errors.New("Q is not positive definite"))
+		return invalid(p.Name, errors.New("Q is not positive semidefinite"))
 	}
 	a := Answer{Name: p.Name, Status: st.String(), Z: r.Z, Lambda: orEmpty(r.Lambda), Nu: orEmpty(r.Nu),
 		Active: orEmpty(r.ActiveSet(0)), Iterations: r.Iter[0]}

@@ -103,7 +103,7 @@ func TestBadLines(t *testing.T) {
 	if len(answers) != 5 || bad != 4 {
 		t.Fatalf("%d answers, %d invalid; want 5 and 4", len(answers), bad)
 	}
-	wants := []string{"not positive definite", "p has 3 entries", "line 3: malformed JSON", `unknown field "q"`}
+	wants := []string{"not positive semidefinite", "p has 3 entries", "line 3: malformed JSON", `unknown field "q"`}
 	for i, w := range wants {
 		if answers[i].Status != "invalid" || !strings.Contains(answers[i].Error, w) {
 			t.Errorf("line %d: %+v, want invalid with %q", i+1, answers[i], w)
