@@ -42,8 +42,11 @@ const (
 	// checked numerically.
 	Unbounded
 	// Inaccurate: the method ended with a claim it could not back: the
-	// Farkas certificate of an infeasibility it found fails its numerical
-	// check (round-off, not a proof). z is the last iterate.
+	// KKT conditions of the problem given (stationarity, feasibility, λ ≥ 0,
+	// complementarity, scaled by the data; in hard mode, Regularize
+	// included) fail at its solution, or the Farkas certificate of an
+	// infeasibility it found fails its check (round-off, not a proof).
+	// z is the last iterate.
 	Inaccurate
 )
 

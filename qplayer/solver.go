@@ -239,8 +239,13 @@ func (s *Solver) solveOne(w *workspace, e *elem, res *Result, i int) {
 	nu := res.Nu[i*k : (i+1)*k]
 	if !s.opts.Elastic {
 		res.Status[i], res.Iter[i] = w.solve(e, s.J0, &s.opts, z, lam, nu, act)
-		if res.Status[i] == Invalid && s.opts.Regularize == 0 && e.finite() && semidefinite(e.Q, n) {
-			res.Status[i], res.Iter[i] = w.proximal(e, &s.opts, z, lam, nu, act)
+		switch {
+		case res.Status[i] == Invalid && s.opts.Regularize == 0 && e.finite() && semidefinite(e.Q, n):
+			res.Status[i], res.Iter[i] = w.proximal(e, &s.opts, z, lam, nu, act) // checks its own KKT conditions
+		case res.Status[i] == Optimal && !kktHolds(e, z, lam, nu, s.opts.Tol):
+			// Not an answer to the problem given (round-off, or the
+			// regularization's error): never a silent wrong answer.
+			res.Status[i] = Inaccurate
 		}
 		w.markEqualities(e, res.eqWork[i*k:(i+1)*k])
 		if res.Status[i] == Infeasible {

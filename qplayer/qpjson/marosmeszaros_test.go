@@ -100,3 +100,44 @@ func violation(p *Problem, z []float64) float64 {
 	}
 	return worst
 }
+
+// TestNoSilentWrongAnswer: regularized by 1e-3 the problems solved are not
+// the ones given; an element may then be optimal only where its answer is
+// still right (to the KKT tolerance), and inaccurate otherwise — never
+// optimal and wrong. Some must be caught (the regularization moves HS51's
+// and GENHS28's equality-constrained solutions).
+func TestNoSilentWrongAnswer(t *testing.T) {
+	var ref struct {
+		Problems map[string]struct{ R, Fstar float64 }
+	}
+	data, _ := os.ReadFile("../testdata/maros-meszaros/reference.json")
+	if err := json.Unmarshal(data, &ref); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("../testdata/maros-meszaros/problems.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	answers, _ := answer(t, f, qplayer.Options{Regularize: 1e-3})
+	probs := readProblems(t, "../testdata/maros-meszaros/problems.jsonl")
+	caught := 0
+	for i, a := range answers {
+		r := ref.Problems[a.Name]
+		switch a.Status {
+		case "inaccurate":
+			caught++
+		case "optimal":
+			got := *a.Objective + r.R
+			if math.Abs(got-r.Fstar) > 1e-6*math.Max(1, math.Abs(r.Fstar)) || violation(probs[i], a.Z) > 1e-6 {
+				t.Errorf("%s: optimal but f = %.10g (f* %.10g), violation %g", a.Name, got, r.Fstar, violation(probs[i], a.Z))
+			}
+		default:
+			t.Errorf("%s: status %s", a.Name, a.Status)
+		}
+	}
+	if caught == 0 {
+		t.Error("no regularized answer was caught as inaccurate: the check does not look")
+	}
+	t.Logf("%d of %d regularized answers reported inaccurate", caught, len(answers))
+}
