@@ -36,6 +36,7 @@ type backScratch struct {
 	extGrad        [6][]float64 // elastic: gradient of the extended problem
 	extDz          []float64    // elastic: dz padded with zeros for t
 	nonFinite      int
+	overflow       int // elements whose gradient would overflow float64
 }
 
 func (bs *backScratch) grow(n int) {
@@ -86,7 +87,7 @@ func (s *Solver) Backward(b *Batch, res *Result, dz []float64, g *Grad) error {
 		shared[f] = len(fields[f].data) == fields[f].per && b.Size > 1
 	}
 	qOK := s.sharedFactor(b)
-	if !qOK {
+	if !qOK && !s.semidefiniteShared(b) {
 		return nil // every element invalid: zero gradient
 	}
 	nw := s.workers(b.Size)
@@ -97,7 +98,7 @@ func (s *Solver) Backward(b *Batch, res *Result, dz []float64, g *Grad) error {
 				clear(w.back.acc[f])
 			}
 		}
-		w.back.nonFinite = 0
+		w.back.nonFinite, w.back.overflow = 0, 0
 	}
 	s.parallel(b.Size, func(w *workspace, lo, hi int) {
 		for i := lo; i < hi; i++ {
@@ -111,11 +112,24 @@ func (s *Solver) Backward(b *Batch, res *Result, dz []float64, g *Grad) error {
 				}
 			}
 			s.backwardOne(w, b, res, i, dz[i*b.N:(i+1)*b.N], v)
+			// An element whose own gradient overflowed float64 gets zero.
+			for f := range fields {
+				if !shared[f] && !finiteAll(v[f]) {
+					for g := range fields {
+						if !shared[g] {
+							clear(v[g])
+						}
+					}
+					w.back.overflow++
+					break
+				}
+			}
 		}
 	})
-	bad := 0
+	bad, overflow := 0, 0
 	for _, w := range s.ws[:nw] {
 		bad += w.back.nonFinite
+		overflow += w.back.overflow
 		for f := range fields {
 			if shared[f] {
 				for j, a := range w.back.acc[f] {
@@ -124,8 +138,20 @@ func (s *Solver) Backward(b *Batch, res *Result, dz []float64, g *Grad) error {
 			}
 		}
 	}
-	if bad > 0 {
+	var sharedBad []string
+	for f := range fields {
+		if shared[f] && !finiteAll(*out[f]) {
+			clear(*out[f])
+			sharedBad = append(sharedBad, fields[f].name)
+		}
+	}
+	switch {
+	case bad > 0:
 		return fmt.Errorf("qplayer: backward: upstream gradient has NaN or Inf in %d of %d elements (given zero gradient)", bad, b.Size)
+	case overflow > 0:
+		return fmt.Errorf("qplayer: backward: the gradient overflows float64 in %d of %d elements (given zero gradient): scale the problem", overflow, b.Size)
+	case len(sharedBad) > 0:
+		return fmt.Errorf("qplayer: backward: the gradient of the shared %v overflows float64 (given zero): scale the problem", sharedBad)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package qplayer
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -137,4 +138,41 @@ func TestCertificates(t *testing.T) {
 		infeasible++
 	}
 	t.Logf("%d infeasible elements certified, %d feasible", infeasible, feasible)
+}
+
+// TestNeverNonFinite: an answer that would overflow float64 is invalid,
+// saying which value; a gradient that would is zero, with an error; and a
+// shared semidefinite Q is solved and differentiated element by element.
+func TestNeverNonFinite(t *testing.T) {
+	s, _ := NewSolver(Options{})
+	var r Result
+	b := &Batch{Size: 2, N: 1, Q: []float64{1e-308, 2}, P: []float64{1e10, 1}}
+	if err := s.Solve(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Status[0] != Invalid || !strings.Contains(r.Why(0), "z overflows") || r.Z[0] != 0 || r.Status[1] != Optimal || r.Why(1) != "" {
+		t.Errorf("statuses %v, z %v, why %q", r.Status, r.Z, r.Why(0))
+	}
+	b = &Batch{Size: 1, N: 1, Q: []float64{2}, P: []float64{1e10}}
+	s.Solve(b, &r)
+	var g Grad
+	err := s.Backward(b, &r, []float64{1e300}, &g)
+	if err == nil || !strings.Contains(err.Error(), "overflows") || !finiteAll(g.Q) || !finiteAll(g.P) {
+		t.Errorf("backward of an overflowing gradient: %v, grad %+v", err, g)
+	}
+	// A shared Q = diag(0, 1) over three elements with a box: z₁ goes to the box.
+	b = &Batch{Size: 3, N: 2, M: 2, Q: []float64{0, 0, 0, 1}, P: []float64{1, 0, -1, 1, 2, -2},
+		G: []float64{1, 0, -1, 0}, H: []float64{3, 3}}
+	if err := s.Solve(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	want := [][2]float64{{-3, 0}, {3, -1}, {-3, 2}}
+	for i, w := range want {
+		if r.Status[i] != Optimal || math.Abs(r.Z[2*i]-w[0]) > 1e-9 || math.Abs(r.Z[2*i+1]-w[1]) > 1e-9 {
+			t.Errorf("element %d: %v z = %v, want %v", i, r.Status[i], r.Z[2*i:2*i+2], w)
+		}
+	}
+	if err := s.Backward(b, &r, []float64{0, 1, 0, 1, 0, 1}, &g); err != nil || g.P[1] != -1 || g.P[3] != -1 {
+		t.Errorf("backward with a shared semidefinite Q: %v, ∇p %v (want ∂z₂/∂p₂ = −1)", err, g.P)
+	}
 }

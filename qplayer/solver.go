@@ -25,6 +25,7 @@ type Result struct {
 
 	elastic bool
 	cert    []float64 // Size×(M+K) Farkas certificates (y, w), valid where Infeasible
+	why     []uint8   // Size: why an element is Invalid (see Why)
 	eqWork  []bool    // Size×K: equality in the working set (not implied by others)
 	ext     []float64 // elastic: Size×(N+M) extended solutions (z, t)
 	extLam  []float64 // elastic: Size×2M extended multipliers
@@ -73,6 +74,10 @@ func (r *Result) reset(b *Batch, elastic bool) {
 	r.Active = growB(r.Active, b.Size*b.M)
 	r.Slack = growF(r.Slack, b.Size*b.M)
 	r.eqWork = growB(r.eqWork, b.Size*b.K)
+	if cap(r.why) < b.Size {
+		r.why = make([]uint8, b.Size)
+	}
+	r.why = r.why[:b.Size]
 	if !elastic {
 		r.cert = growF(r.cert, b.Size*(b.M+b.K)) // written only for infeasible elements
 	}
@@ -203,10 +208,7 @@ func (s *Solver) Solve(b *Batch, res *Result) error {
 		return err
 	}
 	res.reset(b, s.opts.Elastic)
-	qOK := s.sharedFactor(b)
-	if !qOK && !s.opts.Elastic && s.opts.Regularize == 0 && len(b.Q) == b.N*b.N && finiteAll(b.Q) && semidefinite(b.Q, b.N) {
-		qOK = true // a shared semidefinite Q: each element by proximal points (s.J0 is nil)
-	}
+	qOK := s.sharedFactor(b) || s.semidefiniteShared(b)
 	s.parallel(b.Size, func(w *workspace, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			e := b.at(i)
@@ -215,9 +217,57 @@ func (s *Solver) Solve(b *Batch, res *Result) error {
 				continue
 			}
 			s.solveOne(w, &e, res, i)
+			res.checkFinite(i)
 		}
 	})
 	return nil
+}
+
+// semidefiniteShared reports whether a shared Q that failed to factor is
+// positive semidefinite, so that each element is solved by proximal points
+// (s.J0 is nil then) in hard mode without regularization.
+func (s *Solver) semidefiniteShared(b *Batch) bool {
+	return !s.opts.Elastic && s.opts.Regularize == 0 && len(b.Q) == b.N*b.N && finiteAll(b.Q) && semidefinite(b.Q, b.N)
+}
+
+// Reasons an element is Invalid (Result.Why).
+const (
+	whyNone uint8 = iota
+	whyData
+	whyQ
+	whyOverflowZ
+	whyOverflowMult
+)
+
+// checkFinite makes element i invalid when its answer overflowed float64:
+// a non-finite z or multiplier is never returned.
+func (r *Result) checkFinite(i int) {
+	n, m, k := r.N, r.M, r.K
+	r.why[i] = whyNone
+	switch {
+	case r.Status[i] == Invalid:
+		r.why[i] = whyQ // data checked first: see Why
+	case !finiteAll(r.Z[i*n : (i+1)*n]):
+		r.invalidate(i)
+		r.why[i] = whyOverflowZ
+	case !finiteAll(r.Lambda[i*m:(i+1)*m]) || !finiteAll(r.Nu[i*k:(i+1)*k]) || !finiteAll(r.Slack[i*m:(i+1)*m]):
+		r.invalidate(i)
+		r.why[i] = whyOverflowMult
+	}
+}
+
+// Why says why element i is Invalid ("" when it is not).
+func (r *Result) Why(i int) string {
+	if r.Status[i] != Invalid {
+		return ""
+	}
+	switch r.why[i] {
+	case whyOverflowZ:
+		return "z overflows float64 (scale the problem)"
+	case whyOverflowMult:
+		return "a multiplier overflows float64 (scale the problem)"
+	}
+	return "the data hold NaN or Inf, or Q is not positive semidefinite"
 }
 
 func (r *Result) invalidate(i int) {
@@ -228,6 +278,7 @@ func (r *Result) invalidate(i int) {
 	clear(r.Active[i*m : (i+1)*m])
 	clear(r.Nu[i*k : (i+1)*k])
 	r.Status[i], r.Iter[i] = Invalid, 0
+	r.why[i] = whyQ
 }
 
 // solveOne solves element i of the batch into res.

@@ -39,7 +39,7 @@ func TestQPCommand(t *testing.T) {
 			[]string{"qp"}, 0, 1, `"grad":{`},
 		{"elastic", `{"Q":[[1]],"p":[0],"G":[[1],[-1]],"h":[-1,-1]}`, []string{"qp", "-elastic", "10"}, 0, 1, `"lambda":[11,11]`},
 		{"overflow", "{\"Q\":[[2]],\"p\":[1]}\n{\"Q\":[[1e-308]],\"p\":[1e10]}\n{\"Q\":[[2]],\"p\":[3]}\n",
-			[]string{"qp"}, 1, 3, `"error":"line 2: z[0] is -Inf`},
+			[]string{"qp"}, 1, 3, `"error":"line 2: z overflows float64`},
 		{"missing file", "", []string{"qp", "-in", "nope.jsonl"}, 2, 0, ""},
 		{"bad option", "", []string{"qp", "-elastic", "-1"}, 2, 0, ""},
 	}

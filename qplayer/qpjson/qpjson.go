@@ -187,7 +187,11 @@ func Solve(s *qplayer.Solver, p *Problem) Answer {
 	}
 	st := r.Status[0]
 	if st == qplayer.Invalid {
-		return invalid(p.Name, errors.New("Q is not positive semidefinite"))
+		why := r.Why(0)
+		if why == "the data hold NaN or Inf, or Q is not positive semidefinite" {
+			why = "Q is not positive semidefinite" // Batch refused NaN and Inf already
+		}
+		return invalid(p.Name, errors.New(why))
 	}
 	a := Answer{Name: p.Name, Status: st.String(), Z: r.Z, Lambda: orEmpty(r.Lambda), Nu: orEmpty(r.Nu),
 		Active: orEmpty(r.ActiveSet(0)), Iterations: r.Iter[0]}
