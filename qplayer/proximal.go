@@ -191,3 +191,65 @@ func recession(e *elem, d []float64) bool {
 	}
 	return row(e.p) < -tol*math.Max(1, maxAbs(e.p))
 }
+
+// kktActive is the check of an answer of the dual method, cheap enough for
+// every element: stationarity Qz + p + Gᵀλ + Aᵀν = 0 (only working rows
+// have λ ≠ 0) and the working rows held with equality, scaled by the data.
+// Feasibility of the other rows is what ended the method (its last scan
+// found none violated beyond the tolerance), and λ ≥ 0 holds by
+// construction, so they are not checked again.
+func kktActive(e *elem, z, lam, nu []float64, active []bool, tol float64) bool {
+	n, m, k := e.n, e.m, e.k
+	tol = math.Max(tol, 1e-9)
+	for a := 0; a < n; a++ {
+		s, mag := e.p[a], math.Abs(e.p[a])
+		q := e.Q[a*n : (a+1)*n]
+		for c, zc := range z {
+			t := q[c] * zc
+			s += t
+			mag += math.Abs(t)
+		}
+		for i := 0; i < m; i++ {
+			if l := lam[i]; l != 0 {
+				t := e.G[i*n+a] * l
+				s += t
+				mag += math.Abs(t)
+			}
+		}
+		for j := 0; j < k; j++ {
+			if v := nu[j]; v != 0 {
+				t := e.A[j*n+a] * v
+				s += t
+				mag += math.Abs(t)
+			}
+		}
+		if math.Abs(s) > tol*(mag+1e-300) {
+			return false
+		}
+	}
+	for i := 0; i < m; i++ {
+		if active[i] {
+			row := e.G[i*n : (i+1)*n]
+			g, mag := -e.h[i], math.Abs(e.h[i])
+			for c, zc := range z {
+				g += row[c] * zc
+				mag += math.Abs(row[c] * zc)
+			}
+			if math.Abs(g) > tol*(mag+1e-300) {
+				return false
+			}
+		}
+	}
+	for j := 0; j < k; j++ {
+		row := e.A[j*n : (j+1)*n]
+		g, mag := -e.b[j], math.Abs(e.b[j])
+		for c, zc := range z {
+			g += row[c] * zc
+			mag += math.Abs(row[c] * zc)
+		}
+		if math.Abs(g) > tol*(mag+1e-300) {
+			return false
+		}
+	}
+	return true
+}

@@ -293,7 +293,7 @@ func (s *Solver) solveOne(w *workspace, e *elem, res *Result, i int) {
 		switch {
 		case res.Status[i] == Invalid && s.opts.Regularize == 0 && e.finite() && semidefinite(e.Q, n):
 			res.Status[i], res.Iter[i] = w.proximal(e, &s.opts, z, lam, nu, act) // checks its own KKT conditions
-		case res.Status[i] == Optimal && !kktHolds(e, z, lam, nu, s.opts.Tol):
+		case res.Status[i] == Optimal && !kktActive(e, z, lam, nu, act, s.opts.Tol):
 			// Not an answer to the problem given (round-off, or the
 			// regularization's error): never a silent wrong answer.
 			res.Status[i] = Inaccurate
