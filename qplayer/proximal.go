@@ -223,7 +223,7 @@ func kktActive(e *elem, z, lam, nu []float64, active []bool, tol float64) bool {
 				mag += math.Abs(t)
 			}
 		}
-		if math.Abs(s) > tol*(mag+1e-300) {
+		if math.Abs(s) > tol*math.Max(mag, 1) {
 			return false
 		}
 	}
@@ -235,7 +235,7 @@ func kktActive(e *elem, z, lam, nu []float64, active []bool, tol float64) bool {
 				g += row[c] * zc
 				mag += math.Abs(row[c] * zc)
 			}
-			if math.Abs(g) > tol*(mag+1e-300) {
+			if math.Abs(g) > tol*(1+mag) {
 				return false
 			}
 		}
@@ -247,7 +247,7 @@ func kktActive(e *elem, z, lam, nu []float64, active []bool, tol float64) bool {
 			g += row[c] * zc
 			mag += math.Abs(row[c] * zc)
 		}
-		if math.Abs(g) > tol*(mag+1e-300) {
+		if math.Abs(g) > tol*(1+mag) {
 			return false
 		}
 	}
