@@ -20,12 +20,15 @@ and writes one JSON line per problem, in order.
 
 Input fields:  Q (n×n), p (n); G (m×n), h (m), A (k×n), b (k) optional;
                dz (n, optional): the upstream gradient ∂ℓ/∂z; name (echoed).
-Output fields: status (optimal, infeasible, invalid, max_iter, inaccurate),
-               z, lambda, nu, active (indices of G rows in the working set),
-               objective, iterations; slack (elastic mode); error (when
-               invalid); grad {Q,p,G,h,A,b} when dz was given; certificate
-               {y, w} when infeasible: y ≥ 0, Gᵀy + Aᵀw = 0, hᵀy + bᵀw < 0,
-               checked numerically (a check that fails gives inaccurate).
+Output fields: status (optimal, infeasible, unbounded, invalid, max_iter,
+               inaccurate), z, lambda, nu, active (indices of G rows in the
+               working set), objective, iterations; slack (elastic mode);
+               error (when invalid); grad {Q,p,G,h,A,b} when dz was given;
+               certificate {y, w} when infeasible: y ≥ 0, Gᵀy + Aᵀw = 0,
+               hᵀy + bᵀw < 0, checked numerically (a check that fails gives
+               inaccurate); direction d when unbounded: Qd = 0, pᵀd < 0,
+               Gd ≤ 0, Ad = 0, max |dᵢ| = 1.
+Q need only be positive semidefinite.
 
 A malformed line, bad shapes, NaN/Inf in the input or in the answer (a
 magnitude that overflows float64) or a Q that is not positive semidefinite make

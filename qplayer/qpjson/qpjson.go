@@ -55,6 +55,9 @@ type Answer struct {
 	// Certificate proves an infeasible answer: y ≥ 0 (one per row of G)
 	// and w (one per row of A) with Gᵀy + Aᵀw = 0 and hᵀy + bᵀw < 0.
 	Certificate *Certificate `json:"certificate,omitempty"`
+	// Direction proves an unbounded answer: d with Qd = 0, pᵀd < 0,
+	// Gd ≤ 0, Ad = 0 (max |dᵢ| = 1); z is then that direction too.
+	Direction []float64 `json:"direction,omitempty"`
 }
 
 // Certificate is a Farkas certificate of infeasibility.
@@ -198,6 +201,9 @@ func Solve(s *qplayer.Solver, p *Problem) Answer {
 	if st == qplayer.Optimal {
 		obj := r.Objective(b, 0)
 		a.Objective = &obj
+	}
+	if st == qplayer.Unbounded {
+		a.Direction = append([]float64(nil), r.Z...)
 	}
 	if y, w := r.Certificate(0); y != nil {
 		a.Certificate = &Certificate{Y: orEmpty(y), W: orEmpty(w)}

@@ -156,3 +156,11 @@ func TestCertificateLine(t *testing.T) {
 		t.Errorf("certificate y %v w %v does not prove x = 1, 2x = 3, x ≤ 5 infeasible", y, w)
 	}
 }
+
+// TestUnboundedLine: an unbounded line carries its direction of recession.
+func TestUnboundedLine(t *testing.T) {
+	answers, _ := answer(t, strings.NewReader(`{"Q":[[0,0],[0,1]],"p":[1,1],"G":[[1,1]],"h":[0]}`), qplayer.Options{})
+	if a := answers[0]; a.Status != "unbounded" || len(a.Direction) != 2 || a.Direction[0] != -1 || a.Direction[1] != 0 {
+		t.Errorf("%+v", a)
+	}
+}
