@@ -38,7 +38,7 @@ bench:
 # for FUZZTIME each; the seed corpora also run in every `go test`.
 FUZZTIME ?= 60s
 FUZZMINIMIZETIME ?= 5s
-FUZZ_TARGETS := qplayer:FuzzSolve qplayer/qpjson:FuzzRun configs:FuzzParse scenarios:FuzzParseStart \
+FUZZ_TARGETS := qplayer:FuzzSolve qplayer:FuzzSolveMagnitudes qplayer/qpjson:FuzzRun configs:FuzzParse scenarios:FuzzParseStart \
                 scenarios/robot2d:FuzzReadCSV policy:FuzzLoadCheckpoint
 fuzz:
 	@for t in $(FUZZ_TARGETS); do \

@@ -2,14 +2,40 @@ package qplayer
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
 // problemFromBytes turns fuzz input into a small problem with entries of
 // moderate size (bytes as signed eighths), so that residuals can be judged.
 func problemFromBytes(data []byte) (*Batch, bool) {
+	b, _, ok := scaledProblemFromBytes(data, false)
+	return b, ok
+}
+
+// scaledProblemFromBytes is problemFromBytes; with scaled, two more bytes
+// scale the objective (Q and p) and the constraints (G, h, A, b) by powers
+// of ten from 1e-150 to 1e150, so that magnitudes large and tiny, and
+// objective and constraints far apart, are fuzzed too. It reports whether
+// a scale is extreme (beyond 1e±8), where residuals are not judged.
+func scaledProblemFromBytes(data []byte, scaled bool) (*Batch, bool, bool) {
+	objScale, conScale, extreme := 1.0, 1.0, false
+	if scaled {
+		if len(data) < 5 {
+			return nil, false, false
+		}
+		pow := func(c byte) (float64, bool) {
+			e := int(c%31)*10 - 150
+			return math.Pow(10, float64(e)), e < -8 || e > 8
+		}
+		var x1, x2 bool
+		objScale, x1 = pow(data[3])
+		conScale, x2 = pow(data[4])
+		extreme = x1 || x2
+		data = append(data[:3:3], data[5:]...)
+	}
 	if len(data) < 3 {
-		return nil, false
+		return nil, false, false
 	}
 	n := 1 + int(data[0])%6
 	m := int(data[1]) % 9
@@ -33,7 +59,17 @@ func problemFromBytes(data []byte) (*Batch, bool) {
 	b := &Batch{Size: 1, N: n, M: m, K: k}
 	b.Q = fill(n * n)
 	b.P, b.G, b.H, b.A, b.B = fill(n), fill(m*n), fill(m), fill(k*n), fill(k)
-	return b, true
+	for _, v := range [][]float64{b.Q, b.P} {
+		for i := range v {
+			v[i] *= objScale
+		}
+	}
+	for _, v := range [][]float64{b.G, b.H, b.A, b.B} {
+		for i := range v {
+			v[i] *= conScale
+		}
+	}
+	return b, extreme, true
 }
 
 // kktResidual returns the largest violation, relative to the data's
@@ -140,4 +176,57 @@ func TestRegularizeSemidefinite(t *testing.T) {
 	if obj := r.Objective(b, 0); math.Abs(obj+4.125) > 1e-6 {
 		t.Errorf("objective %v, want −4.125", obj)
 	}
+}
+
+// FuzzSolveMagnitudes: problems whose objective and constraints are scaled
+// by powers of ten from 1e-150 to 1e150. Nothing non-finite ever comes out
+// (an answer that does not fit is invalid, saying why; a gradient that
+// does not is zero with an error); an infeasible element's certificate
+// checks; and where the scales stay within 1e±8 an optimal answer satisfies
+// the KKT conditions.
+func FuzzSolveMagnitudes(f *testing.F) {
+	f.Add([]byte{1, 3, 0, 15, 15, 16, 0, 0, 16, 0, 0, 248, 248, 248, 0, 0, 248, 248, 0, 0})
+	f.Add([]byte{2, 5, 1, 30, 0, 8, 1, 2, 1, 9, 0, 2, 0, 7, 5, 5, 5, 250, 3, 1, 1, 1, 1, 1, 1, 255, 8, 8, 8, 8})
+	f.Add([]byte{1, 2, 0, 0, 30, 8, 0, 0, 8, 0, 0, 8, 0, 248, 0, 248, 248})
+	f.Add([]byte{3, 8, 2, 14, 16, 200, 17, 3, 100, 4, 4, 4, 9, 1, 120, 130, 140, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, extreme, ok := scaledProblemFromBytes(data, true)
+		if !ok {
+			return
+		}
+		s, _ := NewSolver(Options{})
+		var r Result
+		if err := s.Solve(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		if !finiteAll(r.Z) || !finiteAll(r.Lambda) || !finiteAll(r.Nu) {
+			t.Fatalf("non-finite output %v: z=%v λ=%v ν=%v", r.Status, r.Z, r.Lambda, r.Nu)
+		}
+		switch r.Status[0] {
+		case Invalid:
+			if r.Why(0) == "" {
+				t.Fatal("invalid without a reason")
+			}
+		case Infeasible:
+			y, w := r.Certificate(0)
+			checkFarkas(t, b, 0, y, w)
+		case Optimal:
+			if res := kktResidual(b, &r); !extreme && res > 1e-8 {
+				t.Fatalf("KKT residual %g for %+v: z=%v λ=%v ν=%v", res, b, r.Z, r.Lambda, r.Nu)
+			}
+		}
+		var g Grad
+		dz := make([]float64, b.N)
+		for i := range dz {
+			dz[i] = 1
+		}
+		if err := s.Backward(b, &r, dz, &g); err != nil && !strings.Contains(err.Error(), "overflows") {
+			t.Fatal(err)
+		}
+		for _, gs := range g.slices() {
+			if !finiteAll(*gs) {
+				t.Fatalf("non-finite gradient %+v", g)
+			}
+		}
+	})
 }
