@@ -203,3 +203,52 @@ func TestRandomAgainstBruteForce(t *testing.T) {
 		t.Errorf("only %d of %d problems had ≥ 4 active constraints: the draw is too easy", deep, count)
 	}
 }
+
+// TestRowScaledAgainstBruteForce: the brute-force comparison with every
+// row of G and A (and its right-hand side) multiplied by a power of ten
+// between 1e-8 and 1e8. The minimiser does not change; the multipliers
+// scale by the inverse; the answer must match to 1e-9 all the same.
+// (Column scaling, which changes Q's conditioning, waits for equilibration.)
+func TestRowScaledAgainstBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	s, _ := NewSolver(Options{})
+	var r Result
+	for trial := 0; trial < 300; trial++ {
+		n := 2 + rng.IntN(6)
+		m := rng.IntN(12)
+		k := 0
+		if rng.IntN(4) == 0 {
+			k = 1
+		}
+		e := randomQP(rng, n, m, k)
+		zRef, _, _, ok := bruteForce(e)
+		if !ok {
+			t.Fatalf("trial %d: reference found no KKT point", trial)
+		}
+		for i := 0; i < m; i++ {
+			sc := math.Pow(10, 16*rng.Float64()-8)
+			for a := 0; a < n; a++ {
+				e.G[i*n+a] *= sc
+			}
+			e.h[i] *= sc
+		}
+		for j := 0; j < k; j++ {
+			sc := math.Pow(10, 16*rng.Float64()-8)
+			for a := 0; a < n; a++ {
+				e.A[j*n+a] *= sc
+			}
+			e.b[j] *= sc
+		}
+		if err := s.Solve(batchOf(e), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Status[0] != Optimal {
+			t.Fatalf("trial %d (n=%d m=%d k=%d): status %v", trial, n, m, k, r.Status[0])
+		}
+		for a := range zRef {
+			if math.Abs(r.Z[a]-zRef[a]) > 1e-9*(1+math.Abs(zRef[a])) {
+				t.Fatalf("trial %d: z = %v, reference %v", trial, r.Z, zRef)
+			}
+		}
+	}
+}
