@@ -283,12 +283,39 @@ func (r *Result) invalidate(i int) {
 
 // solveOne solves element i of the batch into res.
 func (s *Solver) solveOne(w *workspace, e *elem, res *Result, i int) {
+	n := e.n
+	z := res.Z[i*n : (i+1)*n]
+	if !s.opts.Elastic {
+		if s.J0 == nil {
+			if se, D, ok := equilibrated(e); ok {
+				s.solveHard(w, &se, res, i)
+				for a := range z {
+					z[a] *= D[a] // z = Dẑ (a direction of recession maps the same way)
+				}
+				if res.Status[i] == Unbounded {
+					s := maxAbs(z)
+					for a := range z {
+						z[a] /= s
+					}
+				}
+				return
+			}
+		}
+		s.solveHard(w, e, res, i)
+		return
+	}
+	s.solveElastic(w, e, res, i)
+}
+
+// solveHard solves element i (the batch's, or its equilibrated form) in
+// hard mode into res, with the checks that back its status.
+func (s *Solver) solveHard(w *workspace, e *elem, res *Result, i int) {
 	n, m, k := e.n, e.m, e.k
 	z := res.Z[i*n : (i+1)*n]
 	lam := res.Lambda[i*m : (i+1)*m]
 	act := res.Active[i*m : (i+1)*m]
 	nu := res.Nu[i*k : (i+1)*k]
-	if !s.opts.Elastic {
+	{
 		res.Status[i], res.Iter[i] = w.solve(e, s.J0, &s.opts, z, lam, nu, act)
 		switch {
 		case res.Status[i] == Invalid && s.opts.Regularize == 0 && e.finite() && semidefinite(e.Q, n):
@@ -306,8 +333,16 @@ func (s *Solver) solveOne(w *workspace, e *elem, res *Result, i int) {
 				res.Status[i] = Inaccurate // not a proof: round-off
 			}
 		}
-		return
 	}
+}
+
+// solveElastic solves element i in elastic mode into res.
+func (s *Solver) solveElastic(w *workspace, e *elem, res *Result, i int) {
+	n, m, k := e.n, e.m, e.k
+	z := res.Z[i*n : (i+1)*n]
+	lam := res.Lambda[i*m : (i+1)*m]
+	act := res.Active[i*m : (i+1)*m]
+	nu := res.Nu[i*k : (i+1)*k]
 	x := &w.ext
 	ee := x.build(e, s.opts.Rho, s.opts.Sigma, s.J0 == nil)
 	ne := n + m
