@@ -253,3 +253,52 @@ func kktActive(e *elem, z, lam, nu []float64, active []bool, tol float64) bool {
 	}
 	return true
 }
+
+// Residuals are an answer's KKT residuals, each relative to the data's
+// scale: the largest of |Qz + p + Gᵀλ + Aᵀν|, the largest violation of a
+// row of G or A, the most negative λ, and the largest |λᵢ(Gz − h)ᵢ|.
+type Residuals struct {
+	Stationarity    float64 `json:"stationarity"`
+	Primal          float64 `json:"primal"`
+	Dual            float64 `json:"dual"`
+	Complementarity float64 `json:"complementarity"`
+}
+
+// Residuals returns element i's KKT residuals for batch b (the batch res
+// was solved from): what an inaccurate answer misses by.
+func (r *Result) Residuals(b *Batch, i int) Residuals {
+	e := b.at(i)
+	n, m, k := e.n, e.m, e.k
+	z, lam, nu := r.Z[i*n:(i+1)*n], r.Lambda[i*m:(i+1)*m], r.Nu[i*k:(i+1)*k]
+	var out Residuals
+	for a := 0; a < n; a++ {
+		s, mag := e.p[a], math.Abs(e.p[a])
+		for c := 0; c < n; c++ {
+			s += e.Q[a*n+c] * z[c]
+			mag += math.Abs(e.Q[a*n+c] * z[c])
+		}
+		for j := 0; j < m; j++ {
+			s += e.G[j*n+a] * lam[j]
+			mag += math.Abs(e.G[j*n+a] * lam[j])
+		}
+		for j := 0; j < k; j++ {
+			s += e.A[j*n+a] * nu[j]
+			mag += math.Abs(e.A[j*n+a] * nu[j])
+		}
+		out.Stationarity = math.Max(out.Stationarity, math.Abs(s)/math.Max(mag, 1))
+	}
+	zmax := maxAbs(z)
+	for j := 0; j < m; j++ {
+		row := e.G[j*n : (j+1)*n]
+		scale := 1 + math.Abs(e.h[j]) + maxAbs(row)*zmax
+		g := dot(row, z) - e.h[j]
+		out.Primal = math.Max(out.Primal, g/scale)
+		out.Dual = math.Max(out.Dual, -lam[j])
+		out.Complementarity = math.Max(out.Complementarity, math.Abs(lam[j]*g)/(scale*math.Max(1, math.Abs(lam[j]))))
+	}
+	for j := 0; j < k; j++ {
+		row := e.A[j*n : (j+1)*n]
+		out.Primal = math.Max(out.Primal, math.Abs(dot(row, z)-e.b[j])/(1+math.Abs(e.b[j])+maxAbs(row)*zmax))
+	}
+	return out
+}

@@ -27,7 +27,8 @@ Output fields: status (optimal, infeasible, unbounded, invalid, max_iter,
                certificate {y, w} when infeasible: y ≥ 0, Gᵀy + Aᵀw = 0,
                hᵀy + bᵀw < 0, checked numerically (a check that fails gives
                inaccurate); direction d when unbounded: Qd = 0, pᵀd < 0,
-               Gd ≤ 0, Ad = 0, max |dᵢ| = 1.
+               Gd ≤ 0, Ad = 0, max |dᵢ| = 1; residuals {stationarity, primal,
+               dual, complementarity} when inaccurate (relative KKT residuals).
 Q need only be positive semidefinite.
 
 A malformed line, bad shapes, NaN/Inf in the input or in the answer (a

@@ -127,6 +127,9 @@ func TestNoSilentWrongAnswer(t *testing.T) {
 		switch a.Status {
 		case "inaccurate":
 			caught++
+			if res := a.Residuals; res == nil || math.Max(math.Max(res.Stationarity, res.Primal), math.Max(res.Dual, res.Complementarity)) <= 1e-9 {
+				t.Errorf("%s: inaccurate without the residual that says by how much: %+v", a.Name, res)
+			}
 		case "optimal":
 			got := *a.Objective + r.R
 			if math.Abs(got-r.Fstar) > 1e-6*math.Max(1, math.Abs(r.Fstar)) || violation(probs[i], a.Z) > 1e-6 {

@@ -58,6 +58,9 @@ type Answer struct {
 	// Direction proves an unbounded answer: d with Qd = 0, pᵀd < 0,
 	// Gd ≤ 0, Ad = 0 (max |dᵢ| = 1); z is then that direction too.
 	Direction []float64 `json:"direction,omitempty"`
+	// Residuals says what an inaccurate answer misses by (relative KKT
+	// residuals: stationarity, primal, dual, complementarity).
+	Residuals *qplayer.Residuals `json:"residuals,omitempty"`
 }
 
 // Certificate is a Farkas certificate of infeasibility.
@@ -204,6 +207,10 @@ func Solve(s *qplayer.Solver, p *Problem) Answer {
 	}
 	if st == qplayer.Unbounded {
 		a.Direction = append([]float64(nil), r.Z...)
+	}
+	if st == qplayer.Inaccurate {
+		res := r.Residuals(b, 0)
+		a.Residuals = &res
 	}
 	if y, w := r.Certificate(0); y != nil {
 		a.Certificate = &Certificate{Y: orEmpty(y), W: orEmpty(w)}
