@@ -94,47 +94,12 @@ func (w *workspace) proximal(e *elem, o *Options, z, lam, nu []float64, active [
 	return MaxIter, total
 }
 
-// kktHolds checks z, λ, ν against the KKT conditions of e, scaled by the
-// data: stationarity Qz + p + Gᵀλ + Aᵀν = 0, primal feasibility, λ ≥ 0 and
-// complementarity λᵢ(Gz − h)ᵢ = 0.
+// kktHolds checks z, λ, ν against all the KKT conditions of e, scaled by
+// the data (see residuals), to max(tol, 1e-9).
 func kktHolds(e *elem, z, lam, nu []float64, tol float64) bool {
-	n, m, k := e.n, e.m, e.k
 	tol = math.Max(tol, 1e-9)
-	zmax := maxAbs(z)
-	for a := 0; a < n; a++ {
-		s := e.p[a]
-		mag := math.Abs(e.p[a])
-		for c := 0; c < n; c++ {
-			s += e.Q[a*n+c] * z[c]
-			mag += math.Abs(e.Q[a*n+c] * z[c])
-		}
-		for i := 0; i < m; i++ {
-			s += e.G[i*n+a] * lam[i]
-			mag += math.Abs(e.G[i*n+a] * lam[i])
-		}
-		for j := 0; j < k; j++ {
-			s += e.A[j*n+a] * nu[j]
-			mag += math.Abs(e.A[j*n+a] * nu[j])
-		}
-		if math.Abs(s) > tol*math.Max(mag, 1) {
-			return false
-		}
-	}
-	for i := 0; i < m; i++ {
-		row := e.G[i*n : (i+1)*n]
-		g := dot(row, z) - e.h[i]
-		scale := 1 + math.Abs(e.h[i]) + maxAbs(row)*zmax
-		if g > tol*scale || lam[i] < 0 || math.Abs(lam[i]*g) > tol*scale*math.Max(1, math.Abs(lam[i])) {
-			return false
-		}
-	}
-	for j := 0; j < k; j++ {
-		row := e.A[j*n : (j+1)*n]
-		if math.Abs(dot(row, z)-e.b[j]) > tol*(1+math.Abs(e.b[j])+maxAbs(row)*zmax) {
-			return false
-		}
-	}
-	return true
+	r := residuals(e, z, lam, nu)
+	return r.Stationarity <= tol && r.Primal <= tol && r.Dual <= 0 && r.Complementarity <= tol
 }
 
 // semidefinite reports whether the symmetric Q (which failed to factor) is
@@ -269,7 +234,12 @@ type Residuals struct {
 func (r *Result) Residuals(b *Batch, i int) Residuals {
 	e := b.at(i)
 	n, m, k := e.n, e.m, e.k
-	z, lam, nu := r.Z[i*n:(i+1)*n], r.Lambda[i*m:(i+1)*m], r.Nu[i*k:(i+1)*k]
+	return residuals(&e, r.Z[i*n:(i+1)*n], r.Lambda[i*m:(i+1)*m], r.Nu[i*k:(i+1)*k])
+}
+
+// residuals computes Residuals for e at z, λ, ν.
+func residuals(e *elem, z, lam, nu []float64) Residuals {
+	n, m, k := e.n, e.m, e.k
 	var out Residuals
 	for a := 0; a < n; a++ {
 		s, mag := e.p[a], math.Abs(e.p[a])

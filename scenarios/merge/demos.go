@@ -2,17 +2,15 @@ package merge
 
 import (
 	"embed"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 
 	"github.com/barriergym/barriergym/barrier"
+	"github.com/barriergym/barriergym/env"
 )
 
 // BarrierNet's merging data (Xiao et al., MIT licence), as published,
@@ -27,6 +25,9 @@ const (
 	OCBFData = "barriernet-merging-ocbf"
 	OCData   = "barriernet-merging-oc"
 )
+
+// dataLimit bounds every value read (positions, speeds, controls).
+const dataLimit = 1e6
 
 // demoColumns is the header of the demonstration files.
 var demoColumns = []string{"x_ip", "v_ip", "x_i", "v_i", "u"}
@@ -64,7 +65,7 @@ func (t *Task) ReadDemos(source, part string, add func(obs []float64, rows []bar
 func ReadCSV(name string, r io.Reader, cfg Settings, add func(obs []float64, rows []barrier.Row, u []float64)) error {
 	n := 0
 	rows := make([]barrier.Row, 1)
-	err := readTable(name, r, demoColumns, func(v []float64) {
+	err := env.ReadTable(name, r, demoColumns, dataLimit, func(v []float64) {
 		e := Env{cfg: cfg, lead: lead{x: v[0], v: v[1]}, x: v[2], v: v[3]}
 		rows[0] = e.Row()
 		add(v[:4], rows, v[4:5])
@@ -74,39 +75,6 @@ func ReadCSV(name string, r io.Reader, cfg Settings, add func(obs []float64, row
 		err = fmt.Errorf("%s: no demonstrations", name)
 	}
 	return err
-}
-
-// readTable reads a CSV file with the given header, every field a finite
-// number, and calls row for each record.
-func readTable(name string, r io.Reader, columns []string, row func([]float64)) error {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = len(columns)
-	header, err := cr.Read()
-	if err != nil {
-		return fmt.Errorf("%s:1: %w", name, err)
-	}
-	for i, c := range columns {
-		if header[i] != c {
-			return fmt.Errorf("%s:1: column %d is %q, want %q (columns %v)", name, i+1, header[i], c, columns)
-		}
-	}
-	v := make([]float64, len(columns))
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%s:%d: %w", name, line, err)
-		}
-		for i, s := range rec {
-			if v[i], err = strconv.ParseFloat(s, 64); err != nil || math.IsNaN(v[i]) || math.IsInf(v[i], 0) ||
-				math.Abs(v[i]) > 1e6 {
-				return fmt.Errorf("%s:%d: %s = %q is not a finite number within ±1e6", name, line, columns[i], s)
-			}
-		}
-		row(v)
-	}
 }
 
 // sample is one row of the recorded closed-loop test: the preceding
@@ -123,7 +91,7 @@ var recording = sync.OnceValue(func() []sample {
 	}
 	defer f.Close()
 	var out []sample
-	if err := readTable("implementation.csv", f, []string{"x_ip", "v_ip", "x_i", "v_i"}, func(v []float64) {
+	if err := env.ReadTable("implementation.csv", f, []string{"x_ip", "v_ip", "x_i", "v_i"}, dataLimit, func(v []float64) {
 		out = append(out, sample{v[0], v[1], v[2], v[3]})
 	}); err != nil {
 		panic(err) // embedded and tested

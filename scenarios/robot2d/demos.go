@@ -2,16 +2,13 @@ package robot2d
 
 import (
 	"embed"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"github.com/barriergym/barriergym/barrier"
+	"github.com/barriergym/barriergym/env"
 )
 
 // BarrierNet's 2-D robot demonstrations (Xiao et al., MIT licence), as
@@ -54,40 +51,16 @@ func (t *Task) ReadDemos(source, part string, add func(obs []float64, rows []bar
 // ReadCSV reads demonstrations in BarrierNet's CSV format, computing each
 // state's HOCBF row for obstacle o. Errors name the file and line.
 func ReadCSV(name string, r io.Reader, o barrier.Circle, add func(obs []float64, rows []barrier.Row, u []float64)) error {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = len(demoColumns)
-	header, err := cr.Read()
-	if err != nil {
-		return fmt.Errorf("%s:1: %w", name, err)
-	}
-	for i, c := range demoColumns {
-		if header[i] != c {
-			return fmt.Errorf("%s:1: column %d is %q, want %q (columns %v)", name, i+1, header[i], c, demoColumns)
-		}
-	}
 	var buf [5]float64
 	rows := make([]barrier.Row, 1)
 	n := 0
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("%s:%d: %w", name, line, err)
-		}
-		var v [7]float64
-		for i, s := range rec {
-			if v[i], err = strconv.ParseFloat(s, 64); err != nil || math.IsNaN(v[i]) || math.IsInf(v[i], 0) {
-				return fmt.Errorf("%s:%d: %s = %q is not a finite number", name, line, demoColumns[i], s)
-			}
-		}
+	err := env.ReadTable(name, r, demoColumns, 1e6, func(v []float64) {
 		rows[0] = At([4]float64{v[0], v[1], v[2], v[3]}, o).row(buf[:])
 		add(v[:5], rows, v[5:7])
 		n++
+	})
+	if err == nil && n == 0 {
+		err = fmt.Errorf("%s: no demonstrations", name)
 	}
-	if n == 0 {
-		return fmt.Errorf("%s: no demonstrations", name)
-	}
-	return nil
+	return err
 }

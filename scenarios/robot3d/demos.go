@@ -2,17 +2,14 @@ package robot3d
 
 import (
 	"embed"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 
 	"github.com/barriergym/barriergym/barrier"
+	"github.com/barriergym/barriergym/env"
 )
 
 // BarrierNet's 3-D robot data (Xiao et al., MIT licence), as published,
@@ -25,6 +22,9 @@ var dataFiles embed.FS
 const BarrierNetData = "barriernet-3d-robot"
 
 var columns = []string{"x", "vx", "y", "vy", "z", "vz", "ux", "uy", "uz"}
+
+// dataLimit bounds every value read: b's fourth powers stay finite.
+const dataLimit = 1e6
 
 // DemoSets implements env.DemoSource.
 func (t *Task) DemoSets() []string { return []string{BarrierNetData} }
@@ -52,7 +52,7 @@ func (t *Task) ReadDemos(source, part string, add func(obs []float64, rows []bar
 	rows := make([]barrier.Row, 1)
 	e := New(t.cfg)
 	n := 0
-	err = readTable(name, f, func(v []float64) {
+	err = env.ReadTable(name, f, columns, dataLimit, func(v []float64) {
 		copy(e.s[:], v[:6])
 		e.goal = goal
 		rows[0] = e.Row()
@@ -65,38 +65,6 @@ func (t *Task) ReadDemos(source, part string, add func(obs []float64, rows []bar
 	return err
 }
 
-// readTable reads rows of the nine columns, every field a finite number
-// within ±1e6, and calls row for each.
-func readTable(name string, r io.Reader, row func([]float64)) error {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = len(columns)
-	header, err := cr.Read()
-	if err != nil {
-		return fmt.Errorf("%s:1: %w", name, err)
-	}
-	for i, c := range columns {
-		if header[i] != c {
-			return fmt.Errorf("%s:1: column %d is %q, want %q (columns %v)", name, i+1, header[i], c, columns)
-		}
-	}
-	v := make([]float64, len(columns))
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%s:%d: %w", name, line, err)
-		}
-		for i, s := range rec {
-			if v[i], err = strconv.ParseFloat(s, 64); err != nil || math.IsNaN(v[i]) || math.IsInf(v[i], 0) || math.Abs(v[i]) > 1e6 {
-				return fmt.Errorf("%s:%d: %s = %q is not a finite number within ±1e6", name, line, columns[i], s)
-			}
-		}
-		row(v)
-	}
-}
-
 // published is the trajectory of BarrierNet's closed-loop check.
 var published = sync.OnceValue(func() [][9]float64 {
 	f, err := dataFiles.Open("data/barriernet-3d-robot/implementation.csv")
@@ -105,7 +73,7 @@ var published = sync.OnceValue(func() [][9]float64 {
 	}
 	defer f.Close()
 	var out [][9]float64
-	if err := readTable("implementation.csv", f, func(v []float64) { out = append(out, [9]float64(v)) }); err != nil {
+	if err := env.ReadTable("implementation.csv", f, columns, dataLimit, func(v []float64) { out = append(out, [9]float64(v)) }); err != nil {
 		panic(err) // embedded and tested
 	}
 	return out

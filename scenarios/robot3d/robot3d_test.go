@@ -110,7 +110,7 @@ func TestDemos(t *testing.T) {
 		}
 	}
 	bad := "x,vx,y,vy,z,vz,ux,uy,uz\n1,2,3\n"
-	if err := readTable("bad.csv", strings.NewReader(bad), func([]float64) {}); err == nil || !strings.HasPrefix(err.Error(), "bad.csv:2") {
+	if err := env.ReadTable("bad.csv", strings.NewReader(bad), columns, dataLimit, func([]float64) {}); err == nil || !strings.HasPrefix(err.Error(), "bad.csv:2") {
 		t.Errorf("short row: %v", err)
 	}
 }
