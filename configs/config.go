@@ -92,6 +92,12 @@ type PPOConfig struct {
 	Shield       string    `yaml:"shield" doc:"policy: project each sample onto the policy's own CBF rows; fixed: onto the expert filter's; none"`
 }
 
+// Rollout is the environment steps of one PPO iteration: num_envs·steps.
+func (p PPOConfig) Rollout() int { return p.NumEnvs * p.Steps }
+
+// Iterations is how many whole rollouts total_steps holds.
+func (p PPOConfig) Iterations() int { return p.TotalSteps / p.Rollout() }
+
 // EvalConfig describes the closed-loop evaluation.
 type EvalConfig struct {
 	Episodes int    `yaml:"episodes" doc:"episodes, seeded seed, seed+1, …"`
@@ -354,10 +360,10 @@ func (p PPOConfig) validate(spec env.Spec) error {
 		return bad("train.ppo.num_envs", "%d, want ≥ 1", p.NumEnvs)
 	case p.Steps < 1:
 		return bad("train.ppo.steps", "%d, want ≥ 1", p.Steps)
-	case p.Minibatch < 1 || p.Minibatch > p.NumEnvs*p.Steps:
-		return bad("train.ppo.minibatch", "%d, want between 1 and num_envs·steps = %d", p.Minibatch, p.NumEnvs*p.Steps)
-	case p.TotalSteps < p.NumEnvs*p.Steps:
-		return bad("train.ppo.total_steps", "%d, want at least one iteration (num_envs·steps = %d)", p.TotalSteps, p.NumEnvs*p.Steps)
+	case p.Minibatch < 1 || p.Minibatch > p.Rollout():
+		return bad("train.ppo.minibatch", "%d, want between 1 and num_envs·steps = %d", p.Minibatch, p.Rollout())
+	case p.TotalSteps < p.Rollout():
+		return bad("train.ppo.total_steps", "%d, want at least one iteration (num_envs·steps = %d)", p.TotalSteps, p.Rollout())
 	case p.UpdateEpochs < 1:
 		return bad("train.ppo.update_epochs", "%d, want ≥ 1", p.UpdateEpochs)
 	case !(p.Gamma > 0 && p.Gamma <= 1):

@@ -40,6 +40,26 @@ func CheckRanges(rs ...Range) error {
 	return nil
 }
 
+// Interval is a setting that is itself a range [low, high] (speeds a seed
+// draws from, say): finite, ordered, and within [Lo, Hi].
+type Interval struct {
+	Key    string
+	Value  [2]float64
+	Lo, Hi float64
+}
+
+// CheckIntervals returns a *FieldError for the first interval that is not
+// finite, not ordered or not within its bounds.
+func CheckIntervals(is ...Interval) error {
+	for _, r := range is {
+		v := r.Value
+		if !Finite(v[:]...) || v[0] > v[1] || v[0] < r.Lo || v[1] > r.Hi {
+			return Errorf(r.Key, "%v, want low ≤ high within [%v, %v]", v, r.Lo, r.Hi)
+		}
+	}
+	return nil
+}
+
 // Common ranges: a time step of at most a second, and episodes of at most
 // a million steps.
 const (
@@ -85,11 +105,15 @@ func CheckArenaStart(arena, robotRadius, goalRadius float64, start, goal [2]floa
 }
 
 // Finite reports whether every value is a finite number (no NaN, no ±Inf).
-func Finite(v ...float64) bool {
-	for _, x := range v {
+func Finite(v ...float64) bool { return NonFinite(v...) < 0 }
+
+// NonFinite returns the index of the first value that is NaN or ±Inf, or −1
+// when there is none (for messages that name the entry).
+func NonFinite(v ...float64) int {
+	for i, x := range v {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return false
+			return i
 		}
 	}
-	return true
+	return -1
 }

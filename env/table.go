@@ -5,7 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
+	"os"
+	"path"
+	"path/filepath"
 	"strconv"
 )
 
@@ -41,4 +45,39 @@ func ReadTable(name string, r io.Reader, columns []string, limit float64, row fu
 		}
 		row(v)
 	}
+}
+
+// ReadDemoTable is ReadTable for demonstrations: a file without a single
+// record is an error too.
+func ReadDemoTable(name string, r io.Reader, columns []string, limit float64, row func([]float64)) error {
+	n := 0
+	err := ReadTable(name, r, columns, limit, func(v []float64) {
+		row(v)
+		n++
+	})
+	if err == nil && n == 0 {
+		err = fmt.Errorf("%s: no demonstrations", name)
+	}
+	return err
+}
+
+// OpenDemos opens part ("train" or "valid") of a demonstration source for
+// DemoSource.ReadDemos: file in files when file is not "" (an embedded
+// set, named "embedded source/<file's base>" in messages), else
+// source/part.csv on disk. It returns the file and its name for messages.
+func OpenDemos(files fs.FS, file, source, part string) (io.ReadCloser, string, error) {
+	var f io.ReadCloser
+	var name string
+	var err error
+	if file != "" {
+		name = "embedded " + source + "/" + path.Base(file)
+		f, err = files.Open(file)
+	} else {
+		name = filepath.Join(source, part+".csv")
+		f, err = os.Open(name)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("demonstrations %s: %w", source, err)
+	}
+	return f, name, nil
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/barriergym/barriergym/env"
 )
 
 // FuzzLoadCheckpoint: any file read as a checkpoint either loads into a
@@ -59,7 +61,7 @@ func FuzzLoadCheckpoint(f *testing.F) {
 			t.Fatalf("loaded but does not build: %v", err)
 		}
 		for _, p := range append(net.Params(), net.ObsMean, net.ObsStd) {
-			if firstNonFinite(p) >= 0 {
+			if !env.Finite(p...) {
 				t.Fatalf("a loaded value is not finite: %v", p)
 			}
 		}

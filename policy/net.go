@@ -115,28 +115,46 @@ func NewNet(spec Spec, seed uint64) *Net {
 		}
 		return d
 	}
-	chain := func(in int, hidden []int, out int) []Dense {
+	layers := func(shapes [][2]int) []Dense {
 		var ls []Dense
-		for _, h := range hidden {
-			ls = append(ls, layer(in, h))
-			in = h
+		for _, sh := range shapes {
+			ls = append(ls, layer(sh[0], sh[1]))
 		}
-		return append(ls, layer(in, out))
+		return ls
 	}
 	n := &Net{Spec: spec, ObsMean: make([]float64, spec.ObsDim), ObsStd: make([]float64, spec.ObsDim)}
 	for i := range n.ObsStd {
 		n.ObsStd[i] = 1
 	}
-	in := spec.ObsDim
-	for _, h := range spec.Trunk {
-		n.Trunk = append(n.Trunk, layer(in, h))
+	trunk, ref, gain := spec.layerShapes()
+	n.Trunk, n.Ref, n.Gain = layers(trunk), layers(ref), layers(gain)
+	return n
+}
+
+// layerShapes returns the (in, out) of every layer, by group: the trunk,
+// the reference branch (to the m controls) and, for a BarrierNet head with
+// learned gains, the gain branch. NewNet builds these; checkpoints are
+// validated against them.
+func (s Spec) layerShapes() (trunk, ref, gain [][2]int) {
+	in := s.ObsDim
+	for _, h := range s.Trunk {
+		trunk = append(trunk, [2]int{in, h})
 		in = h
 	}
-	n.Ref = chain(in, spec.Branch, spec.M())
-	if spec.Head == HeadBarrierNet && spec.NGains() > 0 {
-		n.Gain = chain(in, spec.Branch, spec.NGains())
+	chain := func(to int) [][2]int {
+		var out [][2]int
+		from := in
+		for _, h := range s.Branch {
+			out = append(out, [2]int{from, h})
+			from = h
+		}
+		return append(out, [2]int{from, to})
 	}
-	return n
+	ref = chain(s.M())
+	if s.Head == HeadBarrierNet && s.NGains() > 0 {
+		gain = chain(s.NGains())
+	}
+	return trunk, ref, gain
 }
 
 // Layers returns every layer in a fixed order: trunk, reference branch,

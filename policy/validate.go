@@ -3,6 +3,8 @@ package policy
 import (
 	"fmt"
 	"math"
+
+	"github.com/barriergym/barriergym/env"
 )
 
 // Bounds on what a spec may describe. A checkpoint is outside input: its
@@ -47,10 +49,10 @@ func (s Spec) Validate() error {
 			len(s.Layout.Slots), len(s.Layout.Gains), MaxCBFSlots, MaxCBFGains)
 	}
 	for i := range s.Lo {
-		if !finite(s.Lo[i]) || !finite(s.Hi[i]) || s.Lo[i] >= s.Hi[i] {
+		if !env.Finite(s.Lo[i]) || !env.Finite(s.Hi[i]) || s.Lo[i] >= s.Hi[i] {
 			return fmt.Errorf("spec.lo/hi: control %d has bounds [%v, %v], want finite lo < hi", i, s.Lo[i], s.Hi[i])
 		}
-		if !(s.Weights[i] > 0) || !finite(s.Weights[i]) {
+		if !(s.Weights[i] > 0) || !env.Finite(s.Weights[i]) {
 			return fmt.Errorf("spec.weights[%d] %v, want a finite value > 0", i, s.Weights[i])
 		}
 	}
@@ -61,7 +63,7 @@ func (s Spec) Validate() error {
 		return fmt.Errorf("spec.fixed_gains: %d values, the layout has %d fixed gains", len(s.FixedGains), want)
 	}
 	for i, g := range s.FixedGains {
-		if !(g > 0) || !finite(g) {
+		if !(g > 0) || !env.Finite(g) {
 			return fmt.Errorf("spec.fixed_gains[%d] %v, want a finite value > 0", i, g)
 		}
 	}
@@ -87,25 +89,8 @@ func (s Spec) Validate() error {
 // shapes returns the (in, out) of every layer in the order of Net.Layers,
 // without allocating the weights. The spec's sizes must be within bounds.
 func (s Spec) shapes() [][2]int {
-	var out [][2]int
-	in := s.ObsDim
-	for _, h := range s.Trunk {
-		out = append(out, [2]int{in, h})
-		in = h
-	}
-	chain := func(to int) {
-		from := in
-		for _, h := range s.Branch {
-			out = append(out, [2]int{from, h})
-			from = h
-		}
-		out = append(out, [2]int{from, to})
-	}
-	chain(s.M())
-	if s.Head == HeadBarrierNet && s.NGains() > 0 {
-		chain(s.NGains())
-	}
-	return out
+	trunk, ref, gain := s.layerShapes()
+	return append(append(trunk, ref...), gain...)
 }
 
 // numParams counts weights and biases from the shapes (within bounds, so
@@ -140,7 +125,7 @@ func (ck *Checkpoint) validate() error {
 		params = append(params, l.W, l.B)
 	}
 	for i, p := range params {
-		if j := firstNonFinite(p); j >= 0 {
+		if j := env.NonFinite(p...); j >= 0 {
 			return fmt.Errorf("layers[%d].%s[%d] is %v", i/2, [2]string{"W", "B"}[i%2], j, p[j])
 		}
 	}
@@ -148,11 +133,11 @@ func (ck *Checkpoint) validate() error {
 		return fmt.Errorf("mismatched: observation statistics of size %d/%d, spec says %d",
 			len(ck.ObsMean), len(ck.ObsStd), ck.Spec.ObsDim)
 	}
-	if j := firstNonFinite(ck.ObsMean); j >= 0 {
+	if j := env.NonFinite(ck.ObsMean...); j >= 0 {
 		return fmt.Errorf("obs_mean[%d] is %v", j, ck.ObsMean[j])
 	}
 	for j, v := range ck.ObsStd {
-		if !(v > 0) || !finite(v) {
+		if !(v > 0) || !env.Finite(v) {
 			return fmt.Errorf("obs_std[%d] is %v, want a finite value > 0", j, v)
 		}
 	}
@@ -196,26 +181,14 @@ func (o *OptimizerState) Validate(params [][]float64, extra int) error {
 		if len(o.M[i]) != n || len(o.V[i]) != n {
 			return fmt.Errorf("moments %d hold %d and %d values, want %d", i, len(o.M[i]), len(o.V[i]), n)
 		}
-		if j := firstNonFinite(o.M[i]); j >= 0 {
+		if j := env.NonFinite(o.M[i]...); j >= 0 {
 			return fmt.Errorf("m[%d][%d] is %v", i, j, o.M[i][j])
 		}
 		for j, v := range o.V[i] {
-			if !(v >= 0) || !finite(v) {
+			if !(v >= 0) || !env.Finite(v) {
 				return fmt.Errorf("v[%d][%d] is %v, want a finite value ≥ 0", i, j, v)
 			}
 		}
 	}
 	return nil
-}
-
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
-// firstNonFinite returns the index of the first NaN or ±Inf in v, or −1.
-func firstNonFinite(v []float64) int {
-	for i, x := range v {
-		if !finite(x) {
-			return i
-		}
-	}
-	return -1
 }

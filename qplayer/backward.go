@@ -173,11 +173,10 @@ func (s *Solver) backwardOne(w *workspace, b *Batch, res *Result, i int, g []flo
 	if !s.opts.Elastic {
 		st := sol{z: res.Z[i*n : (i+1)*n], lam: res.Lambda[i*m : (i+1)*m],
 			nu: res.Nu[i*k : (i+1)*k], act: res.Active[i*m : (i+1)*m], eq: eq}
-		if s.sharedL() == nil {
-			if se, D, ok := equilibrated(&e); ok {
-				w.backwardScaled(&e, &se, D, s.opts.Regularize, &st, g, v)
-				return
-			}
+		if res.scaled[i] { // solved equilibrated: differentiate the same way
+			D := equilibration(&e)
+			w.backwardScaled(&e, D, s.opts.Regularize, &st, g, v)
+			return
 		}
 		w.backward(&e, s.sharedL(), s.opts.Regularize, &st, g, v)
 		return
@@ -378,8 +377,9 @@ func backSubT(L, b, y []float64, n int) {
 // equilibrate.go): the backward pass of the scaled problem at ẑ = D⁻¹z for
 // dẑ = D·dz, its gradients mapped back to the inputs given. It allocates:
 // the path is rare.
-func (w *workspace) backwardScaled(e, se *elem, D []float64, ridge float64, st *sol, g []float64, v views) {
+func (w *workspace) backwardScaled(e *elem, D []float64, ridge float64, st *sol, g []float64, v views) {
 	n, m, k := e.n, e.m, e.k
+	se := scaledElem(e, D)
 	zh, gh := make([]float64, n), make([]float64, n)
 	for a := range zh {
 		zh[a], gh[a] = st.z[a]/D[a], D[a]*g[a]
@@ -390,7 +390,7 @@ func (w *workspace) backwardScaled(e, se *elem, D []float64, ridge float64, st *
 	for f, sz := range [6]int{n * n, n, m * n, m, k * n, k} {
 		vh[f] = make([]float64, sz)
 	}
-	w.backward(se, nil, ridge, &sh, gh, vh)
+	w.backward(&se, nil, ridge, &sh, gh, vh)
 	for a := 0; a < n; a++ {
 		v[1][a] += D[a] * vh[1][a]
 		for c := 0; c < n; c++ {

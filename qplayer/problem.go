@@ -143,10 +143,8 @@ func (b *Batch) at(i int) elem {
 // finite reports whether every value of the element is finite.
 func (e *elem) finite() bool {
 	for _, d := range [][]float64{e.Q, e.p, e.G, e.h, e.A, e.b} {
-		for _, v := range d {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return false
-			}
+		if !finiteAll(d) {
+			return false
 		}
 	}
 	return true

@@ -26,6 +26,7 @@ type Result struct {
 	elastic bool
 	cert    []float64 // Size×(M+K) Farkas certificates (y, w), valid where Infeasible
 	why     []uint8   // Size: why an element is Invalid (see Why)
+	scaled  []bool    // Size: the element was solved equilibrated (hard mode)
 	eqWork  []bool    // Size×K: equality in the working set (not implied by others)
 	ext     []float64 // elastic: Size×(N+M) extended solutions (z, t)
 	extLam  []float64 // elastic: Size×2M extended multipliers
@@ -75,9 +76,9 @@ func (r *Result) reset(b *Batch, elastic bool) {
 	r.Slack = growF(r.Slack, b.Size*b.M)
 	r.eqWork = growB(r.eqWork, b.Size*b.K)
 	if cap(r.why) < b.Size {
-		r.why = make([]uint8, b.Size)
+		r.why, r.scaled = make([]uint8, b.Size), make([]bool, b.Size)
 	}
-	r.why = r.why[:b.Size]
+	r.why, r.scaled = r.why[:b.Size], r.scaled[:b.Size]
 	if !elastic {
 		r.cert = growF(r.cert, b.Size*(b.M+b.K)) // written only for infeasible elements
 	}
@@ -271,67 +272,80 @@ func (r *Result) Why(i int) string {
 }
 
 func (r *Result) invalidate(i int) {
-	n, m, k := r.N, r.M, r.K
-	clear(r.Z[i*n : (i+1)*n])
-	clear(r.Lambda[i*m : (i+1)*m])
-	clear(r.Slack[i*m : (i+1)*m])
-	clear(r.Active[i*m : (i+1)*m])
-	clear(r.Nu[i*k : (i+1)*k])
+	z, lam, nu, act := r.elemViews(i)
+	clear(z)
+	clear(lam)
+	clear(nu)
+	clear(act)
+	clear(r.Slack[i*r.M : (i+1)*r.M])
+	r.scaled[i] = false
 	r.Status[i], r.Iter[i] = Invalid, 0
 	r.why[i] = whyQ
 }
 
-// solveOne solves element i of the batch into res.
+// solveOne solves element i of the batch into res: in elastic mode, or in
+// hard mode on the element as given or, when its variables are badly
+// scaled, equilibrated (see equilibrate.go; res.scaled records which, for
+// Backward).
 func (s *Solver) solveOne(w *workspace, e *elem, res *Result, i int) {
-	n := e.n
-	z := res.Z[i*n : (i+1)*n]
-	if !s.opts.Elastic {
-		if s.J0 == nil {
-			if se, D, ok := equilibrated(e); ok {
-				s.solveHard(w, &se, res, i)
-				for a := range z {
-					z[a] *= D[a] // z = Dẑ (a direction of recession maps the same way)
-				}
-				if res.Status[i] == Unbounded {
-					s := maxAbs(z)
-					for a := range z {
-						z[a] /= s
-					}
-				}
-				return
-			}
+	res.scaled[i] = false
+	switch {
+	case s.opts.Elastic:
+		s.solveElastic(w, e, res, i)
+	case s.J0 == nil:
+		if se, D, ok := equilibrated(e); ok {
+			res.scaled[i] = true
+			s.solveHard(w, &se, res, i)
+			z, _, _, _ := res.elemViews(i)
+			unscale(z, D, res.Status[i] == Unbounded)
+			return
 		}
+		fallthrough
+	default:
 		s.solveHard(w, e, res, i)
-		return
 	}
-	s.solveElastic(w, e, res, i)
+}
+
+// unscale maps an equilibrated solution ẑ in place to z = Dẑ; a direction
+// of recession maps the same way and is rescaled to max |dᵢ| = 1.
+func unscale(z, D []float64, direction bool) {
+	for a := range z {
+		z[a] *= D[a]
+	}
+	if direction {
+		m := maxAbs(z)
+		for a := range z {
+			z[a] /= m
+		}
+	}
+}
+
+// elemViews returns element i's slices of the result.
+func (r *Result) elemViews(i int) (z, lam, nu []float64, act []bool) {
+	n, m, k := r.N, r.M, r.K
+	return r.Z[i*n : (i+1)*n], r.Lambda[i*m : (i+1)*m], r.Nu[i*k : (i+1)*k], r.Active[i*m : (i+1)*m]
 }
 
 // solveHard solves element i (the batch's, or its equilibrated form) in
 // hard mode into res, with the checks that back its status.
 func (s *Solver) solveHard(w *workspace, e *elem, res *Result, i int) {
-	n, m, k := e.n, e.m, e.k
-	z := res.Z[i*n : (i+1)*n]
-	lam := res.Lambda[i*m : (i+1)*m]
-	act := res.Active[i*m : (i+1)*m]
-	nu := res.Nu[i*k : (i+1)*k]
-	{
-		res.Status[i], res.Iter[i] = w.solve(e, s.J0, &s.opts, z, lam, nu, act)
-		switch {
-		case res.Status[i] == Invalid && s.opts.Regularize == 0 && e.finite() && semidefinite(e.Q, n):
-			res.Status[i], res.Iter[i] = w.proximal(e, &s.opts, z, lam, nu, act) // checks its own KKT conditions
-		case res.Status[i] == Optimal && !kktActive(e, z, lam, nu, act, s.opts.Tol):
-			// Not an answer to the problem given (round-off, or the
-			// regularization's error): never a silent wrong answer.
-			res.Status[i] = Inaccurate
-		}
-		w.markEqualities(e, res.eqWork[i*k:(i+1)*k])
-		if res.Status[i] == Infeasible {
-			cert := res.cert[i*(m+k) : (i+1)*(m+k)]
-			w.certificate(e, w.q, cert)
-			if !certify(e, cert) {
-				res.Status[i] = Inaccurate // not a proof: round-off
-			}
+	m, k := e.m, e.k
+	z, lam, nu, act := res.elemViews(i)
+	res.Status[i], res.Iter[i] = w.solve(e, s.J0, &s.opts, z, lam, nu, act)
+	switch {
+	case res.Status[i] == Invalid && s.opts.Regularize == 0 && e.finite() && semidefinite(e.Q, e.n):
+		res.Status[i], res.Iter[i] = w.proximal(e, &s.opts, z, lam, nu, act) // checks its own KKT conditions
+	case res.Status[i] == Optimal && !kktActive(e, z, lam, nu, act, s.opts.Tol):
+		// Not an answer to the problem given (round-off, or the
+		// regularization's error): never a silent wrong answer.
+		res.Status[i] = Inaccurate
+	}
+	w.markEqualities(e, res.eqWork[i*k:(i+1)*k])
+	if res.Status[i] == Infeasible {
+		cert := res.cert[i*(m+k) : (i+1)*(m+k)]
+		w.certificate(e, w.q, cert)
+		if !certify(e, cert) {
+			res.Status[i] = Inaccurate // not a proof: round-off
 		}
 	}
 }
@@ -339,10 +353,7 @@ func (s *Solver) solveHard(w *workspace, e *elem, res *Result, i int) {
 // solveElastic solves element i in elastic mode into res.
 func (s *Solver) solveElastic(w *workspace, e *elem, res *Result, i int) {
 	n, m, k := e.n, e.m, e.k
-	z := res.Z[i*n : (i+1)*n]
-	lam := res.Lambda[i*m : (i+1)*m]
-	act := res.Active[i*m : (i+1)*m]
-	nu := res.Nu[i*k : (i+1)*k]
+	z, lam, nu, act := res.elemViews(i)
 	x := &w.ext
 	ee := x.build(e, s.opts.Rho, s.opts.Sigma, s.J0 == nil)
 	ne := n + m

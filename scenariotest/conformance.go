@@ -130,3 +130,14 @@ func equal(a, b []float64) bool {
 	}
 	return true
 }
+
+// Task configures scenario sc with settings s (a pointer to its settings
+// type), failing the test if they are refused.
+func Task(t testing.TB, sc env.Scenario, s env.Settings) env.Task {
+	t.Helper()
+	task, err := sc.Task(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return task
+}

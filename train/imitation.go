@@ -171,7 +171,7 @@ func (r *runBase) create(opts Options, cfg *configs.Config) error {
 		r.dir = dir
 		return r.lock()
 	}
-	if err := mkdirNew(opts.Dir); err != nil {
+	if err := MkdirNew(opts.Dir); err != nil {
 		return err
 	}
 	r.dir = opts.Dir

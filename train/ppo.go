@@ -130,7 +130,7 @@ func PPO(ctx context.Context, cfg *configs.Config, opts Options) (*Result, error
 	}
 	defer r.learner.Close()
 	res := &Result{Dir: r.dir}
-	iters := r.p.TotalSteps / (r.p.NumEnvs * r.p.Steps)
+	iters := r.p.Iterations()
 	bar := progress.New(r.log, fmt.Sprintf("ppo iterations %d–%d", r.st.Iteration+1, iters), iters-r.st.Iteration)
 	defer bar.Finish()
 	for r.st.Iteration < iters {

@@ -3,7 +3,6 @@ package train
 import (
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 
 	"github.com/barriergym/barriergym/env"
@@ -62,9 +61,9 @@ func (s *envSnapshot) restore(e env.Env, pcg *rand.PCG, seed uint64, m int) ([]f
 // not that it makes sense.
 func (st *ppoState) validate(r *ppoRun) error {
 	m, n := r.spec.M(), r.p.NumEnvs
-	iters := r.p.TotalSteps / (r.p.NumEnvs * r.p.Steps)
+	iters := r.p.Iterations()
 	switch {
-	case len(st.LogStd) != m || firstNonFinite(st.LogStd) >= 0:
+	case len(st.LogStd) != m || env.NonFinite(st.LogStd...) >= 0:
 		return fmt.Errorf("log_std %v, want %d finite values", st.LogStd, m)
 	case st.Iteration < 0 || st.EnvSteps < 0 || st.Episodes < 0 || st.Collided < 0 || !(st.Collisions >= 0) || !(st.Seconds >= 0):
 		return errors.New("a counter (iteration, env_steps, train_*, seconds) is negative")
@@ -81,7 +80,7 @@ func (st *ppoState) validate(r *ppoRun) error {
 		}
 	}
 	if o := st.Obs; len(o.Mean) != r.spec.ObsDim || len(o.M2) != r.spec.ObsDim || !(o.Count >= 0) ||
-		firstNonFinite(o.Mean) >= 0 || firstNonFinite(o.M2) >= 0 {
+		env.NonFinite(o.Mean...) >= 0 || env.NonFinite(o.M2...) >= 0 {
 		return fmt.Errorf("obs_stats: want %d finite means and second moments and a count ≥ 0", r.spec.ObsDim)
 	}
 	if len(st.Value) != len(r.value.Layers) {
@@ -92,7 +91,7 @@ func (st *ppoState) validate(r *ppoRun) error {
 		if l.In != w.In || l.Out != w.Out || len(l.W) != len(w.W) || len(l.B) != len(w.B) {
 			return fmt.Errorf("critic layer %d is %d×%d, the config's %d×%d", i, l.In, l.Out, w.In, w.Out)
 		}
-		if firstNonFinite(l.W) >= 0 || firstNonFinite(l.B) >= 0 {
+		if env.NonFinite(l.W...) >= 0 || env.NonFinite(l.B...) >= 0 {
 			return fmt.Errorf("critic layer %d holds a value that is not finite", i)
 		}
 	}
@@ -100,14 +99,4 @@ func (st *ppoState) validate(r *ppoRun) error {
 		return fmt.Errorf("value_adam: %w", err)
 	}
 	return nil
-}
-
-// firstNonFinite returns the index of the first NaN or ±Inf in v, or −1.
-func firstNonFinite(v []float64) int {
-	for i, x := range v {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return i
-		}
-	}
-	return -1
 }

@@ -31,7 +31,7 @@ func (r *ppoRun) iterate(iters int) (PPOMetrics, error) {
 	for i := 0; i < len(r.buf.obs)/d; i++ {
 		r.st.Obs.Add(r.buf.obs[i*d : (i+1)*d])
 	}
-	n := r.p.NumEnvs * r.p.Steps
+	n := r.p.Rollout()
 	r.st.Iteration++
 	r.st.EnvSteps += n
 	m.Iteration, m.TotalEnvSteps = r.st.Iteration, r.st.EnvSteps
@@ -217,7 +217,7 @@ func (r *ppoRun) episodeMetrics() PPOMetrics {
 
 // update runs the PPO epochs over the rollout.
 func (r *ppoRun) update() (kl, clipFrac, lossPi, lossV float64, err error) {
-	N, M := r.p.NumEnvs*r.p.Steps, r.p.Minibatch
+	N, M := r.p.Rollout(), r.p.Minibatch
 	rng := rand.New(rand.NewPCG(r.cfg.Train.Seed, uint64(r.st.Iteration)+7))
 	var klSum, cfSum, lpSum, lvSum float64
 	count := 0

@@ -168,8 +168,9 @@ func WriteJSON(path string, v any) error {
 	return atomicfile.WriteFile(path, append(data, '\n'), 0o644)
 }
 
-// mkdirNew creates dir, which must not exist yet (or be empty).
-func mkdirNew(dir string) error {
+// MkdirNew creates dir for a new run; it must not exist yet (or be empty).
+// train -out calls it before any work, and a run calls it again on start.
+func MkdirNew(dir string) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return fmt.Errorf("run directory %s exists and is not empty (use -resume to continue it)", dir)
 	}
@@ -248,7 +249,7 @@ func (r *runBase) open(cfg *configs.Config, opts Options) (*configs.Config, *pol
 	}
 	total, unit := cfg.Train.Epochs, "epoch"
 	if cfg.Train.Algorithm == "ppo" {
-		total, unit = cfg.Train.PPO.TotalSteps/(cfg.Train.PPO.NumEnvs*cfg.Train.PPO.Steps), "iteration"
+		total, unit = cfg.Train.PPO.Iterations(), "iteration"
 	}
 	r.logf("resuming %s from %s %d of %d\n", r.dir, unit, ck.Epoch, total)
 	return cfg, ck, nil
@@ -268,8 +269,8 @@ func extend(dir string, cfg *configs.Config, done int, opts Options) error {
 		return errors.New("-steps applies to PPO; this is an imitation run: use -epochs")
 	case !ppo && opts.Epochs < done:
 		return fmt.Errorf("-epochs %d: the run has done %d epochs already", opts.Epochs, done)
-	case ppo && opts.Steps < done*cfg.Train.PPO.NumEnvs*cfg.Train.PPO.Steps:
-		return fmt.Errorf("-steps %d: the run has taken %d steps already", opts.Steps, done*cfg.Train.PPO.NumEnvs*cfg.Train.PPO.Steps)
+	case ppo && opts.Steps < done*cfg.Train.PPO.Rollout():
+		return fmt.Errorf("-steps %d: the run has taken %d steps already", opts.Steps, done*cfg.Train.PPO.Rollout())
 	}
 	if ppo {
 		cfg.Train.PPO.TotalSteps = opts.Steps

@@ -108,15 +108,21 @@ func panelWidth(lines []string) int {
 // third of the width, so the HUD covers none of the scene; over the whole
 // canvas otherwise.
 func Place(f *Frame, w, h int) Transform {
-	world := f.Shown()
-	if len(f.HUD) > 0 {
-		if pw := panelWidth(f.HUD) + 16; pw <= w/3 {
+	t, _ := place(f.Shown(), f.HUD, w, h)
+	return t
+}
+
+// place is Place for the shown world; beside reports that the HUD has a
+// column of its own.
+func place(world scene.Rect, hud []string, w, h int) (t Transform, beside bool) {
+	if len(hud) > 0 {
+		if pw := panelWidth(hud) + 16; pw <= w/3 {
 			t := Fit(world, w-pw, h, 12)
 			t.OffX += float64(pw)
-			return t
+			return t, true
 		}
 	}
-	return Fit(world, w, h, 12)
+	return Fit(world, w, h, 12), false
 }
 
 // Draw paints the frame on c (see Place): the shapes by role (boundary and
@@ -124,12 +130,13 @@ func Place(f *Frame, w, h int) Transform {
 // is active, the trail, and the HUD.
 func Draw(c Canvas, f *Frame) Transform {
 	w, h := c.Size()
-	t := Place(f, w, h)
+	shown := f.Shown()
+	t, beside := place(shown, f.HUD, w, h)
 	c.Clear(Background)
 	for _, role := range scene.Roles() {
 		if role == scene.Trail {
 			activeRings(c, t, f)
-			trail(c, t, f.Shown(), f.Trail)
+			trail(c, t, shown, f.Trail)
 		}
 		for i := range f.Shapes {
 			if f.Shapes[i].Role == role {
@@ -138,7 +145,6 @@ func Draw(c Canvas, f *Frame) Transform {
 		}
 	}
 	TextPanel(c, 16, 14, f.HUD)
-	beside := t != Fit(f.Shown(), w, h, 12)
 	lx, ly := 16, 14+15*len(f.HUD)+18 // under the HUD, in its column
 	entries := legendEntries(f)
 	if !beside { // the HUD lies over the world: the legend goes to the bottom-right corner

@@ -62,19 +62,15 @@ func runTrain(args []string, cli *cliEnv) int {
 	}
 	if cfg != nil && cfg.Train.Algorithm == "ppo" {
 		p := cfg.Train.PPO
-		if rollout := p.NumEnvs * p.Steps; p.TotalSteps%rollout != 0 {
+		if p.TotalSteps%p.Rollout() != 0 {
 			fmt.Fprintf(cli.stderr, "barriergym train: %d steps is not a whole number of rollouts (%d envs × %d steps = %d): training stops after %d iterations, %d steps\n",
-				p.TotalSteps, p.NumEnvs, p.Steps, rollout, p.TotalSteps/rollout, p.TotalSteps/rollout*rollout)
+				p.TotalSteps, p.NumEnvs, p.Steps, p.Rollout(), p.Iterations(), p.Iterations()*p.Rollout())
 		}
 	}
 	if *out != "" {
 		// Checked before any work (demonstrations can take a while).
-		if entries, err := os.ReadDir(*out); err == nil && len(entries) > 0 {
-			fmt.Fprintf(cli.stderr, "barriergym train: run directory %s exists and is not empty (use -resume to continue it)\n", *out)
-			return 2
-		}
-		if err := os.MkdirAll(*out, 0o755); err != nil {
-			fmt.Fprintf(cli.stderr, "barriergym train: -out: %v\n", err)
+		if err := train.MkdirNew(*out); err != nil {
+			fmt.Fprintf(cli.stderr, "barriergym train: %v\n", err)
 			return 2
 		}
 	}

@@ -85,26 +85,20 @@ func (c *Settings) Validate() error {
 	if err := env.CheckHorizon(c.Horizon); err != nil {
 		return err
 	}
-	for _, r := range []struct {
-		key    string
-		v      float64
-		lo, hi float64
-	}{{"f0", c.F0, 0, 1e4}, {"f1", c.F1, 0, 1e3}, {"f2", c.F2, 0, 100}, {"margin", c.Margin, 0, 100}} {
-		if !(r.v >= r.lo && r.v <= r.hi) {
-			return env.Errorf(r.key, "%v, want %v ≤ %s ≤ %v", r.v, r.lo, r.key, r.hi)
-		}
+	if err := env.CheckRanges(
+		env.Range{Key: "f0", Value: c.F0, Hi: 1e4, LoClosed: true, Unit: "N"},
+		env.Range{Key: "f1", Value: c.F1, Hi: 1e3, LoClosed: true, Unit: "N·s/m"},
+		env.Range{Key: "f2", Value: c.F2, Hi: 100, LoClosed: true, Unit: "N·s²/m²"},
+		env.Range{Key: "margin", Value: c.Margin, Hi: 100, LoClosed: true, Unit: "m"},
+	); err != nil {
+		return err
 	}
-	for _, r := range []struct {
-		key    string
-		v      [2]float64
-		lo, hi float64
-	}{{"ego_speed", c.EgoSpeed, 0, 100}, {"lead_speed", c.LeadSpeed, 0, 100}, {"start_gap", c.StartGap, 0, 1e4},
-		{"braking", c.Braking, 0, 2 * gravity}} {
-		if !env.Finite(r.v[:]...) || r.v[0] > r.v[1] || r.v[0] < r.lo || r.v[1] > r.hi {
-			return env.Errorf(r.key, "%v, want low ≤ high within [%v, %v]", r.v, r.lo, r.hi)
-		}
-	}
-	return nil
+	return env.CheckIntervals(
+		env.Interval{Key: "ego_speed", Value: c.EgoSpeed, Hi: 100},
+		env.Interval{Key: "lead_speed", Value: c.LeadSpeed, Hi: 100},
+		env.Interval{Key: "start_gap", Value: c.StartGap, Hi: 1e4},
+		env.Interval{Key: "braking", Value: c.Braking, Hi: 2 * gravity},
+	)
 }
 
 // Task is acc configured by its settings.

@@ -222,41 +222,25 @@ func (e *Env) EpisodeMetrics(dst []float64) {
 	dst[0], dst[1], dst[2] = e.minH, mean, e.minGap
 }
 
-// The view: the road strip that follows the ego, and the time headway z/v
-// plotted under it.
+// The view (scene.Following): the road strip that follows the ego, and the
+// time headway z/v plotted under it.
 const (
-	viewLength = 120.0
 	viewBehind = 20.0
-	carLength  = 4.5
-	carWidth   = 1.8
-	laneHalf   = 1.75
-	plotTop    = -6.0
-	plotHeight = 24.0
 	plotMax    = 6.0 // time headway at the plot's top (s)
 )
 
 // Draw implements env.Env: both cars (z is the gap between the ego's front
-// and the lead's rear), the
-// distance h = 0 allows behind the lead as the margin, and the history.
+// bumper, at x, and the lead's rear, at x₀), the distance h = 0 needs behind
+// the lead as the margin, and the history.
 func (e *Env) Draw(sc *scene.Scene, ref, u []float64) {
 	c := e.cfg
-	x0 := e.x - viewBehind
-	sc.World = scene.Rect{X0: x0, Y0: plotTop - plotHeight - 2, X1: x0 + viewLength, Y1: 8}
-	sc.Focus = scene.Point{X: e.x, Y: 0}
-	road := []scene.Point{{X: x0, Y: laneHalf}, {X: x0 + viewLength, Y: laneHalf}, {X: x0 + viewLength, Y: -laneHalf}, {X: x0, Y: -laneHalf}}
-	sc.Add(scene.Shape{Kind: scene.Polygon, Role: scene.Road, Points: road},
-		scene.Line(scene.LaneLine, false, road[0], road[1]), scene.Line(scene.LaneLine, false, road[3], road[2]))
-	need := e.x0 - e.x - e.H() // the gap h = 0 needs
-	sc.Add(scene.Box(scene.Margin, scene.Point{X: e.x0 - need/2, Y: 0}, need, carWidth+0.6, 0, 1),
-		scene.Box(scene.Obstacle, scene.Point{X: e.x0 + carLength/2, Y: 0}, carLength, carWidth, 0, 1))
-	if ref != nil {
-		sc.Add(scene.ArrowTo(scene.Reference, sc.Focus, scene.Point{X: e.x + 4*ref[0], Y: 0}, "u_ref"),
-			scene.ArrowTo(scene.Safe, sc.Focus, scene.Point{X: e.x + 4*u[0], Y: 0}, "u*"))
-	}
-	sc.Add(scene.Box(scene.Robot, scene.Point{X: e.x - carLength/2, Y: 0}, carLength, carWidth, 0, 0)) // x is its front bumper
-	r := scene.Rect{X0: x0, Y0: plotTop - plotHeight, X1: x0 + viewLength, Y1: plotTop}
-	sc.Add(scene.TimePlot(r, e.history, plotMax, c.Horizon, c.Headway, fmt.Sprintf("T %.1f s", c.Headway),
-		fmt.Sprintf("time headway z/v 0-%.0f s over %.0f s", plotMax, float64(c.Horizon)*c.Dt), "s")...)
+	scene.Following{
+		From: e.x - viewBehind, Focus: e.x, LeadRear: e.x0, EgoFront: e.x, Need: e.x0 - e.x - e.H(),
+		Ref: ref, U: u,
+		Plot: scene.Series{Values: e.history, Max: plotMax, Span: c.Horizon, Ref: c.Headway,
+			RefLabel: fmt.Sprintf("T %.1f s", c.Headway),
+			Title:    fmt.Sprintf("time headway z/v 0-%.0f s over %.0f s", plotMax, float64(c.Horizon)*c.Dt), Unit: "s"},
+	}.Draw(sc)
 	sc.Notes = append(sc.Notes, fmt.Sprintf("h %.2f m  gap %.1f m", e.H(), e.x0-e.x),
 		fmt.Sprintf("v %.2f  v0 %.2f m/s  a0 %+.1f", e.v, e.v0, e.a0))
 }

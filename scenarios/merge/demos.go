@@ -2,11 +2,8 @@ package merge
 
 import (
 	"embed"
-	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/barriergym/barriergym/barrier"
@@ -39,21 +36,13 @@ func (t *Task) DemoSets() []string { return []string{OCBFData, OCData} }
 // (x_ip,v_ip,x_i,v_i,u), from an embedded set — part "train" is its
 // train_*.csv, "valid" its held-out test_*.csv — or from source/part.csv.
 func (t *Task) ReadDemos(source, part string, add func(obs []float64, rows []barrier.Row, u []float64)) error {
-	var f io.ReadCloser
-	var name string
-	var err error
-	switch source {
-	case OCBFData, OCData:
-		kind := map[string]string{OCBFData: "ocbf", OCData: "oc"}[source]
-		file := map[string]string{"train": "train", "valid": "test"}[part] + "_" + kind + ".csv"
-		name = "embedded " + source + "/" + file
-		f, err = dataFiles.Open("data/barriernet-merging/" + file)
-	default:
-		name = filepath.Join(source, part+".csv")
-		f, err = os.Open(name)
+	file := ""
+	if kind, ok := map[string]string{OCBFData: "ocbf", OCData: "oc"}[source]; ok {
+		file = "data/barriernet-merging/" + map[string]string{"train": "train", "valid": "test"}[part] + "_" + kind + ".csv"
 	}
+	f, name, err := env.OpenDemos(dataFiles, file, source, part)
 	if err != nil {
-		return fmt.Errorf("demonstrations %s: %w", source, err)
+		return err
 	}
 	defer f.Close()
 	return ReadCSV(name, f, t.cfg, add)
@@ -63,18 +52,12 @@ func (t *Task) ReadDemos(source, part string, add func(obs []float64, rows []bar
 // each state's headway CBF row with the settings' φ and margin. Errors name
 // the file and line.
 func ReadCSV(name string, r io.Reader, cfg Settings, add func(obs []float64, rows []barrier.Row, u []float64)) error {
-	n := 0
 	rows := make([]barrier.Row, 1)
-	err := env.ReadTable(name, r, demoColumns, dataLimit, func(v []float64) {
+	return env.ReadDemoTable(name, r, demoColumns, dataLimit, func(v []float64) {
 		e := Env{cfg: cfg, lead: lead{x: v[0], v: v[1]}, x: v[2], v: v[3]}
 		rows[0] = e.Row()
 		add(v[:4], rows, v[4:5])
-		n++
 	})
-	if err == nil && n == 0 {
-		err = fmt.Errorf("%s: no demonstrations", name)
-	}
-	return err
 }
 
 // sample is one row of the recorded closed-loop test: the preceding

@@ -78,19 +78,19 @@ func (c *Settings) Validate() error {
 	if err := env.CheckHorizon(c.Horizon); err != nil {
 		return err
 	}
-	for _, r := range []struct {
-		key    string
-		v      [2]float64
-		lo, hi float64
-	}{{"ego_speed", c.EgoSpeed, 0, 100}, {"lead_speed", c.LeadSpeed, 0, 100}, {"start_gap", c.StartGap, 0, 100},
-		{"lead_accel", c.LeadAccel, -100, 100}, {"phase", c.Phase, 0, 1000}} {
-		if !env.Finite(r.v[:]...) || r.v[0] > r.v[1] || r.v[0] < r.lo || r.v[1] > r.hi {
-			return env.Errorf(r.key, "%v, want low ≤ high within [%v, %v]", r.v, r.lo, r.hi)
-		}
+	if err := env.CheckIntervals(
+		env.Interval{Key: "ego_speed", Value: c.EgoSpeed, Hi: 100},
+		env.Interval{Key: "lead_speed", Value: c.LeadSpeed, Hi: 100},
+		env.Interval{Key: "start_gap", Value: c.StartGap, Hi: 100},
+		env.Interval{Key: "lead_accel", Value: c.LeadAccel, Lo: -100, Hi: 100},
+		env.Interval{Key: "phase", Value: c.Phase, Hi: 1000},
+	); err != nil {
+		return err
+	}
+	if err := env.CheckRanges(env.Range{Key: "margin", Value: c.Margin, Hi: 100, LoClosed: true, Unit: "m"}); err != nil {
+		return err
 	}
 	switch {
-	case !(c.Margin >= 0 && c.Margin <= 100):
-		return env.Errorf("margin", "%v, want 0 ≤ margin ≤ 100 m", c.Margin)
 	case c.StartGap[0] < c.Headway:
 		return env.Errorf("start_gap", "%v: starts closer than the headway %v s would break the barrier at once", c.StartGap, c.Headway)
 	case !(c.LeadMinSpeed >= 0 && c.LeadMinSpeed <= c.LeadSpeed[0]):

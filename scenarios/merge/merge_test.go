@@ -16,14 +16,7 @@ import (
 	"github.com/barriergym/barriergym/scene"
 )
 
-func task(t *testing.T, s Settings) *Task {
-	t.Helper()
-	tk, err := Scenario.Task(&s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tk.(*Task)
-}
+func task(t *testing.T, s Settings) *Task { return scenariotest.Task(t, Scenario, &s).(*Task) }
 
 func TestConformance(t *testing.T) { scenariotest.Conformance(t, task(t, Defaults()), 10) }
 

@@ -2,10 +2,7 @@ package robot2d
 
 import (
 	"embed"
-	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/barriergym/barriergym/barrier"
 	"github.com/barriergym/barriergym/env"
@@ -31,18 +28,13 @@ func (t *Task) DemoSets() []string { return []string{BarrierNetData} }
 // (x,y,theta,v,dst_y,u_theta_dot,u_accel), from the embedded copy or from
 // source/part.csv.
 func (t *Task) ReadDemos(source, part string, add func(obs []float64, rows []barrier.Row, u []float64)) error {
-	var f io.ReadCloser
-	var name string
-	var err error
+	file := ""
 	if source == BarrierNetData {
-		name = "embedded " + BarrierNetData + "/" + part + ".csv"
-		f, err = demoFiles.Open("data/barriernet-robot2d/" + part + ".csv")
-	} else {
-		name = filepath.Join(source, part+".csv")
-		f, err = os.Open(name)
+		file = "data/barriernet-robot2d/" + part + ".csv"
 	}
+	f, name, err := env.OpenDemos(demoFiles, file, source, part)
 	if err != nil {
-		return fmt.Errorf("demonstrations %s: %w", source, err)
+		return err
 	}
 	defer f.Close()
 	return ReadCSV(name, f, t.cfg.circle(), add)
@@ -53,14 +45,8 @@ func (t *Task) ReadDemos(source, part string, add func(obs []float64, rows []bar
 func ReadCSV(name string, r io.Reader, o barrier.Circle, add func(obs []float64, rows []barrier.Row, u []float64)) error {
 	var buf [5]float64
 	rows := make([]barrier.Row, 1)
-	n := 0
-	err := env.ReadTable(name, r, demoColumns, 1e6, func(v []float64) {
+	return env.ReadDemoTable(name, r, demoColumns, 1e6, func(v []float64) {
 		rows[0] = At([4]float64{v[0], v[1], v[2], v[3]}, o).row(buf[:])
 		add(v[:5], rows, v[5:7])
-		n++
 	})
-	if err == nil && n == 0 {
-		err = fmt.Errorf("%s: no demonstrations", name)
-	}
-	return err
 }

@@ -2,10 +2,6 @@ package robot3d
 
 import (
 	"embed"
-	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/barriergym/barriergym/barrier"
@@ -33,36 +29,24 @@ func (t *Task) DemoSets() []string { return []string{BarrierNetData} }
 // is train.csv, "valid" test.csv), with the published goal appended to each
 // state; or source/part.csv in the same columns.
 func (t *Task) ReadDemos(source, part string, add func(obs []float64, rows []barrier.Row, u []float64)) error {
-	var f io.ReadCloser
-	var name string
-	var err error
+	file := ""
 	if source == BarrierNetData {
-		file := map[string]string{"train": "train.csv", "valid": "test.csv"}[part]
-		name = "embedded " + source + "/" + file
-		f, err = dataFiles.Open("data/barriernet-3d-robot/" + file)
-	} else {
-		name = filepath.Join(source, part+".csv")
-		f, err = os.Open(name)
+		file = "data/barriernet-3d-robot/" + map[string]string{"train": "train.csv", "valid": "test.csv"}[part]
 	}
+	f, name, err := env.OpenDemos(dataFiles, file, source, part)
 	if err != nil {
-		return fmt.Errorf("demonstrations %s: %w", source, err)
+		return err
 	}
 	defer f.Close()
 	goal := PublishedStart().Goal
 	rows := make([]barrier.Row, 1)
 	e := New(t.cfg)
-	n := 0
-	err = env.ReadTable(name, f, columns, dataLimit, func(v []float64) {
+	return env.ReadDemoTable(name, f, columns, dataLimit, func(v []float64) {
 		copy(e.s[:], v[:6])
 		e.goal = goal
 		rows[0] = e.Row()
 		add(e.Observation(), rows, v[6:9])
-		n++
 	})
-	if err == nil && n == 0 {
-		err = fmt.Errorf("%s: no demonstrations", name)
-	}
-	return err
 }
 
 // published is the trajectory of BarrierNet's closed-loop check.

@@ -84,10 +84,11 @@ func (e *Env) expertPath(s Start) [][3]float64 {
 	path := make([][3]float64, 0, e.cfg.Horizon+1)
 	path = append(path, sim.pos())
 	var u [3]float64
+	gains := []float64{expertGain, expertGain}
 	for k := 0; k < e.cfg.Horizon; k++ {
 		sim.Nominal(u[:])
 		r := sim.Row()
-		h := barrier.RHS(r.Lie, []float64{expertGain, expertGain})
+		h := barrier.RHS(r.Lie, gains)
 		if gu := r.G[0]*u[0] + r.G[1]*u[1] + r.G[2]*u[2]; gu > h {
 			n := r.G[0]*r.G[0] + r.G[1]*r.G[1] + r.G[2]*r.G[2]
 			for i := range u {
