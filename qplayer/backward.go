@@ -100,6 +100,7 @@ func (s *Solver) Backward(b *Batch, res *Result, dz []float64, g *Grad) error {
 		}
 		w.back.nonFinite, w.back.overflow = 0, 0
 	}
+	_, plane := s.planeShape(b)
 	s.parallel(b.Size, func(w *workspace, lo, hi int) {
 		for i := lo; i < hi; i++ {
 			var v views
@@ -111,19 +112,17 @@ func (s *Solver) Backward(b *Batch, res *Result, dz []float64, g *Grad) error {
 					v[f] = (*out[f])[i*per : (i+1)*per]
 				}
 			}
-			s.backwardOne(w, b, res, i, dz[i*b.N:(i+1)*b.N], v)
-			// An element whose own gradient overflowed float64 gets zero.
-			for f := range fields {
-				if !shared[f] && !finiteAll(v[f]) {
-					for g := range fields {
-						if !shared[g] {
-							clear(v[g])
-						}
+			g := dz[i*b.N : (i+1)*b.N]
+			if plane {
+				if done, moderate := s.backwardPlane(w, b, res, i, g, v); done {
+					if !moderate {
+						w.back.clearOverflow(v, shared)
 					}
-					w.back.overflow++
-					break
+					continue
 				}
 			}
+			s.backwardOne(w, b, res, i, g, v)
+			w.back.clearOverflow(v, shared)
 		}
 	})
 	bad, overflow := 0, 0
@@ -154,6 +153,22 @@ func (s *Solver) Backward(b *Batch, res *Result, dz []float64, g *Grad) error {
 		return fmt.Errorf("qplayer: backward: the gradient of the shared %v overflows float64 (given zero): scale the problem", sharedBad)
 	}
 	return nil
+}
+
+// clearOverflow gives zero gradient to an element whose own gradient (the
+// views of batched inputs) overflowed float64, and counts it.
+func (bs *backScratch) clearOverflow(v views, shared [6]bool) {
+	for f := range v {
+		if !shared[f] && !finiteAll(v[f]) {
+			for g := range v {
+				if !shared[g] {
+					clear(v[g])
+				}
+			}
+			bs.overflow++
+			return
+		}
+	}
 }
 
 // backwardOne adds element i's gradients to v.
@@ -269,7 +284,7 @@ func (w *workspace) backward(e *elem, L0 []float64, ridge float64, st *sol, g []
 	}
 	if semidefinite {
 		if dz, dmu, ok := kktBackward(e, bs.rows[:q], g); ok {
-			w.accumulate(e, st, dz, dmu, bs.rows[:q], v)
+			accumulate(e, st, dz, dmu, bs.rows[:q], v)
 		}
 		return
 	}
@@ -307,12 +322,12 @@ func (w *workspace) backward(e *elem, L0 []float64, ridge float64, st *sol, g []
 	for a := range dz {
 		dz[a] = -dz[a]
 	}
-	w.accumulate(e, st, dz, dmu[:q], bs.rows[:q], v)
+	accumulate(e, st, dz, dmu[:q], bs.rows[:q], v)
 }
 
 // accumulate adds ∇p = dz, ∇Q = ½(dz zᵀ + z dzᵀ), ∇G = dλ zᵀ + λ dzᵀ,
 // ∇h = −dλ, ∇A = dν zᵀ + ν dzᵀ, ∇b = −dν to v.
-func (w *workspace) accumulate(e *elem, st *sol, dz, dmu []float64, rows []int, v views) {
+func accumulate(e *elem, st *sol, dz, dmu []float64, rows []int, v views) {
 	n, z := e.n, st.z
 	addTo(v[1], dz)
 	for a := 0; a < n; a++ {

@@ -19,7 +19,7 @@ func kktBackward(e *elem, rows []int, g []float64) (dz, dmu []float64, ok bool) 
 	rhs := mat.NewVecDense(n+q, nil)
 	for a := 0; a < n; a++ {
 		for c := 0; c < n; c++ {
-			K.Set(a, c, 0.5*(e.Q[a*n+c]+e.Q[c*n+a]))
+			K.Set(a, c, symQ(e.Q, n, a, c))
 		}
 		rhs.SetVec(a, -g[a])
 	}

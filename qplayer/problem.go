@@ -125,19 +125,22 @@ type elem struct {
 
 // at returns element i's views.
 func (b *Batch) at(i int) elem {
-	pick := func(d []float64, per int) []float64 {
-		if len(d) == per {
-			return d
-		}
-		return d[i*per : (i+1)*per]
-	}
 	n, m, k := b.N, b.M, b.K
 	return elem{
 		n: n, m: m, k: k,
-		Q: pick(b.Q, n*n), p: pick(b.P, n),
-		G: pick(b.G, m*n), h: pick(b.H, m),
-		A: pick(b.A, k*n), b: pick(b.B, k),
+		Q: elemOf(b.Q, n*n, i), p: elemOf(b.P, n, i),
+		G: elemOf(b.G, m*n, i), h: elemOf(b.H, m, i),
+		A: elemOf(b.A, k*n, i), b: elemOf(b.B, k, i),
 	}
+}
+
+// elemOf returns element i's part of an input with per values an element:
+// all of it when shared, its slice when batched.
+func elemOf(d []float64, per, i int) []float64 {
+	if len(d) == per {
+		return d
+	}
+	return d[i*per : (i+1)*per]
 }
 
 // finite reports whether every value of the element is finite.

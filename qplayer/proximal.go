@@ -140,7 +140,11 @@ func recession(e *elem, d []float64) bool {
 		return v
 	}
 	for a := 0; a < n; a++ {
-		if math.Abs(row(e.Q[a*n:(a+1)*n])) > tol {
+		v := 0.0
+		for c := 0; c < n; c++ {
+			v += symQ(e.Q, n, a, c) * d[c] / s
+		}
+		if math.Abs(v) > tol {
 			return false
 		}
 	}
@@ -157,8 +161,14 @@ func recession(e *elem, d []float64) bool {
 	return row(e.p) < -tol*math.Max(1, maxAbs(e.p))
 }
 
+// symQ returns entry (a, c) of Q's symmetric part ½(Q + Qᵀ), the matrix
+// of the objective ½zᵀQz (equal to Q's entry when Q is symmetric).
+func symQ(Q []float64, n, a, c int) float64 {
+	return 0.5 * (Q[a*n+c] + Q[c*n+a])
+}
+
 // kktActive is the check of an answer of the dual method, cheap enough for
-// every element: stationarity Qz + p + Gᵀλ + Aᵀν = 0 (only working rows
+// every element: stationarity Qz + p + Gᵀλ + Aᵀν = 0 (Q's symmetric part) (only working rows
 // have λ ≠ 0) and the working rows held with equality, scaled by the data.
 // Feasibility of the other rows is what ended the method (its last scan
 // found none violated beyond the tolerance), and λ ≥ 0 holds by
@@ -168,9 +178,8 @@ func kktActive(e *elem, z, lam, nu []float64, active []bool, tol float64) bool {
 	tol = math.Max(tol, 1e-9)
 	for a := 0; a < n; a++ {
 		s, mag := e.p[a], math.Abs(e.p[a])
-		q := e.Q[a*n : (a+1)*n]
 		for c, zc := range z {
-			t := q[c] * zc
+			t := symQ(e.Q, n, a, c) * zc
 			s += t
 			mag += math.Abs(t)
 		}
@@ -244,8 +253,9 @@ func residuals(e *elem, z, lam, nu []float64) Residuals {
 	for a := 0; a < n; a++ {
 		s, mag := e.p[a], math.Abs(e.p[a])
 		for c := 0; c < n; c++ {
-			s += e.Q[a*n+c] * z[c]
-			mag += math.Abs(e.Q[a*n+c] * z[c])
+			t := symQ(e.Q, n, a, c) * z[c]
+			s += t
+			mag += math.Abs(t)
 		}
 		for j := 0; j < m; j++ {
 			s += e.G[j*n+a] * lam[j]

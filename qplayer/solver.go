@@ -28,6 +28,7 @@ type Result struct {
 	why     []uint8   // Size: why an element is Invalid (see Why)
 	scaled  []bool    // Size: the element was solved equilibrated (hard mode)
 	eqWork  []bool    // Size×K: equality in the working set (not implied by others)
+	planeL  []float64 // Size×4: Q's factor of an element solved on the plane path (L₀₀ = 0 otherwise; Q batched)
 	ext     []float64 // elastic: Size×(N+M) extended solutions (z, t)
 	extLam  []float64 // elastic: Size×2M extended multipliers
 	extAct  []bool    // elastic: Size×2M extended working set
@@ -74,7 +75,16 @@ func (r *Result) reset(b *Batch, elastic bool) {
 	r.Nu = growF(r.Nu, b.Size*b.K)
 	r.Active = growB(r.Active, b.Size*b.M)
 	r.Slack = growF(r.Slack, b.Size*b.M)
+	if !elastic {
+		clear(r.Slack) // never written in hard mode
+		// The plane path writes only the working rows' entries.
+		clear(r.Lambda)
+		clear(r.Active)
+	}
 	r.eqWork = growB(r.eqWork, b.Size*b.K)
+	if b.N == 2 && !elastic {
+		r.planeL = growF(r.planeL, 4*b.Size)
+	}
 	if cap(r.why) < b.Size {
 		r.why, r.scaled = make([]uint8, b.Size), make([]bool, b.Size)
 	}
@@ -111,6 +121,7 @@ type Solver struct {
 	opts Options
 	ws   []*workspace
 	J0   []float64 // L⁻ᵀ of a shared Q (extended in elastic mode)
+	Qext []float64 // elastic: the extended shared Q, blkdiag(Q, σI)
 	L0   []float64 // Cholesky factor of a shared Q (extended in elastic mode)
 }
 
@@ -194,6 +205,7 @@ func (s *Solver) sharedFactor(b *Batch) bool {
 		x.grow(n, b.M, b.K)
 		x.buildQ(b.Q, n, b.M, s.opts.Sigma)
 		Q = x.Q
+		s.Qext = x.Q
 	}
 	if !cholesky(Q, s.L0, ne, s.opts.Regularize) {
 		s.J0 = nil
@@ -210,18 +222,38 @@ func (s *Solver) Solve(b *Batch, res *Result) error {
 	}
 	res.reset(b, s.opts.Elastic)
 	qOK := s.sharedFactor(b) || s.semidefiniteShared(b)
+	J0, plane := s.planeShape(b)
 	s.parallel(b.Size, func(w *workspace, lo, hi int) {
 		for i := lo; i < hi; i++ {
-			e := b.at(i)
 			if !qOK {
 				res.invalidate(i)
 				continue
 			}
+			if plane && s.solvePlane(b, i, J0, res) {
+				continue // its answer is finite: checked
+			}
+			if plane && J0 == nil {
+				res.planeL[4*i] = 0 // no factor kept
+			}
+			e := b.at(i)
 			s.solveOne(w, &e, res, i)
 			res.checkFinite(i)
 		}
 	})
 	return nil
+}
+
+// planeShape reports whether b's elements take the plane path (plane.go):
+// hard mode, n = 2, no equalities, and a shared Q factored (its L⁻ᵀ is
+// returned) unless Q is batched.
+func (s *Solver) planeShape(b *Batch) (*[4]float64, bool) {
+	if s.opts.Elastic || b.N != 2 || b.K != 0 {
+		return nil, false
+	}
+	if s.J0 != nil {
+		return (*[4]float64)(s.J0[:4]), true
+	}
+	return nil, len(b.Q) == 4*b.Size
 }
 
 // semidefiniteShared reports whether a shared Q that failed to factor is
@@ -251,7 +283,7 @@ func (r *Result) checkFinite(i int) {
 	case !finiteAll(r.Z[i*n : (i+1)*n]):
 		r.invalidate(i)
 		r.why[i] = whyOverflowZ
-	case !finiteAll(r.Lambda[i*m:(i+1)*m]) || !finiteAll(r.Nu[i*k:(i+1)*k]) || !finiteAll(r.Slack[i*m:(i+1)*m]):
+	case !finiteAll(r.Lambda[i*m:(i+1)*m]) || !finiteAll(r.Nu[i*k:(i+1)*k]) || r.elastic && !finiteAll(r.Slack[i*m:(i+1)*m]):
 		r.invalidate(i)
 		r.why[i] = whyOverflowMult
 	}
@@ -335,10 +367,16 @@ func (s *Solver) solveHard(w *workspace, e *elem, res *Result, i int) {
 	switch {
 	case res.Status[i] == Invalid && s.opts.Regularize == 0 && e.finite() && semidefinite(e.Q, e.n):
 		res.Status[i], res.Iter[i] = w.proximal(e, &s.opts, z, lam, nu, act) // checks its own KKT conditions
+		if res.Status[i] == Inaccurate && refine(e, z, lam, nu, act, s.opts.Tol) {
+			res.Status[i] = Optimal
+		}
 	case res.Status[i] == Optimal && !kktActive(e, z, lam, nu, act, s.opts.Tol):
 		// Not an answer to the problem given (round-off, or the
-		// regularization's error): never a silent wrong answer.
-		res.Status[i] = Inaccurate
+		// regularization's error): refined on the working set, or
+		// inaccurate — never a silent wrong answer.
+		if !refine(e, z, lam, nu, act, s.opts.Tol) {
+			res.Status[i] = Inaccurate
+		}
 	}
 	w.markEqualities(e, res.eqWork[i*k:(i+1)*k])
 	if res.Status[i] == Infeasible {
@@ -356,11 +394,18 @@ func (s *Solver) solveElastic(w *workspace, e *elem, res *Result, i int) {
 	z, lam, nu, act := res.elemViews(i)
 	x := &w.ext
 	ee := x.build(e, s.opts.Rho, s.opts.Sigma, s.J0 == nil)
+	if s.J0 != nil {
+		ee.Q = s.Qext // for the KKT check
+	}
 	ne := n + m
 	y := res.ext[i*ne : (i+1)*ne]
 	lamE := res.extLam[i*2*m : (i+1)*2*m]
 	actE := res.extAct[i*2*m : (i+1)*2*m]
 	res.Status[i], res.Iter[i] = w.solve(ee, s.J0, &s.opts, y, lamE, nu, actE)
+	if res.Status[i] == Optimal && !kktActive(ee, y, lamE, nu, actE, s.opts.Tol) &&
+		!refine(ee, y, lamE, nu, actE, s.opts.Tol) {
+		res.Status[i] = Inaccurate // checked as in hard mode, on the elastic problem
+	}
 	w.markEqualities(ee, res.eqWork[i*k:(i+1)*k])
 	copy(z, y[:n])
 	copy(lam, lamE[:m])
@@ -447,9 +492,11 @@ func (s *Solver) String() string {
 	return "hard"
 }
 
+// finiteAll reports whether every value of v is finite: x − x is 0 for a
+// finite x and NaN for ±Inf and NaN.
 func finiteAll(v []float64) bool {
 	for _, x := range v {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
+		if x-x != 0 {
 			return false
 		}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"runtime"
 	"strconv"
 	"strings"
@@ -15,10 +16,12 @@ import (
 
 const benchHelp = `Usage: barriergym bench qp|env [flags]
 
-bench qp   times the QP layer on random feasible problems (every input
-           batched) and prints a Markdown table: µs per QP, forward and
-           forward+backward, for each (n, m) and batch size, and the
-           Gorgonia op (Q shared; p, G, h batched) in a TapeMachine.
+bench qp   times the QP layer and prints Markdown tables: µs per QP,
+           forward and forward+backward, with Q shared by the batch and
+           batched, on random feasible problems for each (n, m) and batch
+           size, and on safety-layer problems (n = 2: one CBF row and four
+           control bounds) for each batch size; then the Gorgonia op
+           (Q shared; p, G, h batched) in a TapeMachine.
 bench env  times every registered scenario's simulator: steps per second
            of one environment with a fixed control or the expert's CBF-QP
            filter in the loop (one core), the vectorized form and a full
@@ -95,11 +98,10 @@ func writeQPBench(env *cliEnv, sizes []qpbench.Size, batches []int, workers int)
 	w := env.stdout
 	fmt.Fprintf(w, "QP layer, %d worker(s), GOMAXPROCS %d, %s/%s, %s\n\n", workers, runtime.GOMAXPROCS(0),
 		runtime.GOOS, runtime.GOARCH, time.Now().UTC().Format("2006-01-02"))
-	fmt.Fprintln(w, "| n | m | batch | forward µs/QP | forward+backward µs/QP | allocs/call (fwd, fwd+bwd) |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|")
-	for _, r := range qpbench.Measure(sizes, batches, workers, env.stderr) {
-		fmt.Fprintf(w, "| %d | %d | %d | %.3f | %.3f | %d, %d |\n", r.N, r.M, r.Batch, r.FwdUS, r.FwdBwdUS, r.FwdAllocs, r.FBAlloc)
-	}
+	fmt.Fprintln(w, "Random problems (every row random, a few active), µs per QP:")
+	writeQPRows(w, qpbench.Measure(qpbench.Random, sizes, batches, workers, env.stderr))
+	fmt.Fprintln(w, "\nSafety-layer problems (two controls, one CBF row, four bounds), µs per QP:")
+	writeQPRows(w, qpbench.Measure(qpbench.SafetyLayer, []qpbench.Size{{N: 2, M: 5}}, batches, workers, env.stderr))
 	fmt.Fprintln(w, "\nGorgonia op in a TapeMachine, n=2, m=5 (Q shared; p, G, h batched):")
 	fmt.Fprintln(w, "\n| batch | forward ms | forward+backward ms | allocs/run (fwd, fwd+bwd) |")
 	fmt.Fprintln(w, "|---|---|---|---|")
@@ -110,6 +112,16 @@ func writeQPBench(env *cliEnv, sizes []qpbench.Size, batches []int, workers int)
 		fmt.Fprintf(w, "| %d | %.3f | %.3f | %d, %d |\n", batch, float64(f.NsPerOp())/1e6, float64(fb.NsPerOp())/1e6,
 			f.AllocsPerOp(), fb.AllocsPerOp())
 		fmt.Fprintf(env.stderr, "  op batch=%d done\n", batch)
+	}
+}
+
+// writeQPRows prints measured rows as a Markdown table.
+func writeQPRows(w io.Writer, rows []qpbench.Row) {
+	fmt.Fprintln(w, "\n| n | m | batch | forward, Q shared | forward, Q batched | fwd+bwd, Q shared | fwd+bwd, Q batched | allocs/call (fwd, fwd+bwd) |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
+	for _, r := range rows {
+		fmt.Fprintf(w, "| %d | %d | %d | %.3f | %.3f | %.3f | %.3f | %d, %d |\n", r.N, r.M, r.Batch,
+			r.SharedFwdUS, r.FwdUS, r.SharedFwdBwdUS, r.FwdBwdUS, r.FwdAllocs, r.FBAlloc)
 	}
 }
 

@@ -6,6 +6,7 @@ package qpbench
 import (
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -71,12 +72,89 @@ func RandomBatch(rng *rand.Rand, size, n, m int) *qplayer.Batch {
 	return b
 }
 
-// Solver returns a function for testing.Benchmark that solves a batch
-// (and differentiates it when backward), on the given number of workers.
-func Solver(s Size, batch, workers int, backward bool) func(*testing.B) {
+// Problems names a class of benchmark problems.
+type Problems int
+
+const (
+	// Random problems (RandomBatch): every row random, a few active.
+	Random Problems = iota
+	// SafetyLayer problems (SafetyBatch): two controls, CBF rows and four
+	// control bounds; most elements have no or one active row.
+	SafetyLayer
+)
+
+func (p Problems) String() string {
+	if p == SafetyLayer {
+		return "safety layer"
+	}
+	return "random"
+}
+
+// SafetyBatch draws size safety-layer QPs with two controls u:
+//
+//	minimize ½(u − u_ref)ᵀH(u − u_ref)  subject to  CBF rows, |uᵢ| ≤ u_maxᵢ,
+//
+// the last four of its m rows being the bounds (m ≥ 4) and the others CBF
+// rows −L_g b·u ≤ L_f b + αb. H is near the identity, u_max = (1, 2) and
+// u_ref is drawn with σ = 0.6·u_max, so that a bound binds now and then. A
+// CBF row's normal has a random direction and a log-normal length, and its
+// offset puts u_ref inside by a margin of mean 0.4 and σ 0.5 (in units of
+// the normal's length): violated about a fifth of the time, as when a
+// nominal controller approaches an obstacle. Every element is feasible: a
+// row's offset is raised, if need be, so that it holds at some corner of
+// the box by at least 0.1.
+func SafetyBatch(rng *rand.Rand, size, m int) (*qplayer.Batch, error) {
+	if m < 4 {
+		return nil, fmt.Errorf("qpbench: safety-layer problems need m ≥ 4 (four bounds), got %d", m)
+	}
+	const n = 2
+	umax := [2]float64{1, 2}
+	b := &qplayer.Batch{Size: size, N: n, M: m,
+		Q: make([]float64, size*n*n), P: make([]float64, size*n),
+		G: make([]float64, size*m*n), H: make([]float64, size*m)}
+	for e := 0; e < size; e++ {
+		Q, p := b.Q[e*4:(e+1)*4], b.P[e*2:(e+1)*2]
+		G, h := b.G[e*m*n:(e+1)*m*n], b.H[e*m:(e+1)*m]
+		off := 0.1 * rng.NormFloat64()
+		Q[0], Q[3] = math.Exp(0.2*rng.NormFloat64()), math.Exp(0.2*rng.NormFloat64())
+		Q[1], Q[2] = off, off
+		ref := [2]float64{0.6 * umax[0] * rng.NormFloat64(), 0.6 * umax[1] * rng.NormFloat64()}
+		p[0], p[1] = -(Q[0]*ref[0] + Q[1]*ref[1]), -(Q[2]*ref[0] + Q[3]*ref[1])
+		for r := 0; r < m-4; r++ {
+			angle := 2 * math.Pi * rng.Float64()
+			length := math.Exp(rng.NormFloat64())
+			g0, g1 := length*math.Cos(angle), length*math.Sin(angle)
+			G[2*r], G[2*r+1] = g0, g1
+			hr := g0*ref[0] + g1*ref[1] + length*(0.4+0.5*rng.NormFloat64())
+			h[r] = math.Max(hr, -math.Abs(g0)*umax[0]-math.Abs(g1)*umax[1]+0.1*length)
+		}
+		for j := 0; j < 4; j++ { // u₀ ≤ u_max₀, −u₀ ≤ u_max₀, u₁ ≤ …, −u₁ ≤ …
+			r := m - 4 + j
+			G[2*r+j/2] = 1 - 2*float64(j%2)
+			h[r] = umax[j/2]
+		}
+	}
+	return b, nil
+}
+
+// Solver returns a function for testing.Benchmark that solves a batch of
+// the given class (and differentiates it when backward), on the given
+// number of workers. With sharedQ the batch has one Q (the first
+// element's), as in a safety layer with a fixed control cost; otherwise
+// every input is batched.
+func Solver(class Problems, s Size, batch, workers int, sharedQ, backward bool) func(*testing.B) {
 	return func(b *testing.B) {
 		rng := rand.New(rand.NewPCG(1, uint64(batch)))
 		data := RandomBatch(rng, batch, s.N, s.M)
+		if class == SafetyLayer {
+			var err error
+			if data, err = SafetyBatch(rng, batch, s.M); err != nil || s.N != 2 {
+				b.Fatalf("safety-layer problems of n=%d, m=%d: %v", s.N, s.M, err)
+			}
+		}
+		if sharedQ {
+			data = shareQ(data)
+		}
 		solver, err := qplayer.NewSolver(qplayer.Options{Workers: workers})
 		if err != nil {
 			b.Fatal(err)
@@ -102,6 +180,66 @@ func Solver(s Size, batch, workers int, backward bool) func(*testing.B) {
 				}
 			}
 		}
+	}
+}
+
+// shareQ returns b with the first element's Q shared by all and every
+// other element's p moved so that its unconstrained minimiser is unchanged:
+// the same feasible problems, with as many rows active.
+func shareQ(b *qplayer.Batch) *qplayer.Batch {
+	n := b.N
+	Q0 := b.Q[:n*n]
+	out := *b
+	out.Q = Q0
+	out.P = make([]float64, len(b.P))
+	z := make([]float64, n)
+	for e := 0; e < b.Size; e++ {
+		Q := b.Q[e*n*n : (e+1)*n*n]
+		p := b.P[e*n : (e+1)*n]
+		// z = −Q⁻¹p by Gaussian elimination on a copy (n is small).
+		minimiser(Q, p, z)
+		for i := 0; i < n; i++ {
+			s := 0.0
+			for j := 0; j < n; j++ {
+				s += Q0[i*n+j] * z[j]
+			}
+			out.P[e*n+i] = -s
+		}
+	}
+	return &out
+}
+
+// minimiser writes z = −Q⁻¹p, by Gaussian elimination with partial pivoting.
+func minimiser(Q, p, z []float64) {
+	n := len(p)
+	a := make([]float64, n*(n+1))
+	for i := 0; i < n; i++ {
+		copy(a[i*(n+1):i*(n+1)+n], Q[i*n:(i+1)*n])
+		a[i*(n+1)+n] = -p[i]
+	}
+	for c := 0; c < n; c++ {
+		piv := c
+		for r := c + 1; r < n; r++ {
+			if math.Abs(a[r*(n+1)+c]) > math.Abs(a[piv*(n+1)+c]) {
+				piv = r
+			}
+		}
+		for j := 0; j <= n; j++ {
+			a[c*(n+1)+j], a[piv*(n+1)+j] = a[piv*(n+1)+j], a[c*(n+1)+j]
+		}
+		for r := c + 1; r < n; r++ {
+			f := a[r*(n+1)+c] / a[c*(n+1)+c]
+			for j := c; j <= n; j++ {
+				a[r*(n+1)+j] -= f * a[c*(n+1)+j]
+			}
+		}
+	}
+	for i := n - 1; i >= 0; i-- {
+		s := a[i*(n+1)+n]
+		for j := i + 1; j < n; j++ {
+			s -= a[i*(n+1)+j] * z[j]
+		}
+		z[i] = s / a[i*(n+1)+i]
 	}
 }
 
@@ -150,27 +288,34 @@ func Op(s Size, batch, workers int, backward bool) func(*testing.B) {
 
 // Row is one measured configuration.
 type Row struct {
+	Problems
 	Size
-	Batch              int
-	FwdUS, FwdBwdUS    float64 // µs per QP
-	FwdAllocs, FBAlloc int64   // allocations per batch call
+	Batch int
+	// µs per QP, with Q batched (one per element) and shared (one for all).
+	FwdUS, FwdBwdUS             float64
+	SharedFwdUS, SharedFwdBwdUS float64
+	FwdAllocs, FBAlloc          int64 // allocations per batch call (Q batched)
 }
 
 // Measure runs the solver benchmarks for every size and batch on the given
 // workers, writing a progress line per row to progress (may be nil).
-func Measure(sizes []Size, batches []int, workers int, progress io.Writer) []Row {
+func Measure(class Problems, sizes []Size, batches []int, workers int, progress io.Writer) []Row {
 	var rows []Row
 	for _, s := range sizes {
 		for _, batch := range batches {
-			f := testing.Benchmark(Solver(s, batch, workers, false))
-			fb := testing.Benchmark(Solver(s, batch, workers, true))
-			r := Row{Size: s, Batch: batch,
-				FwdUS:     float64(f.NsPerOp()) / float64(batch) / 1e3,
-				FwdBwdUS:  float64(fb.NsPerOp()) / float64(batch) / 1e3,
+			us := func(r testing.BenchmarkResult) float64 {
+				return float64(r.NsPerOp()) / float64(batch) / 1e3
+			}
+			f := testing.Benchmark(Solver(class, s, batch, workers, false, false))
+			fb := testing.Benchmark(Solver(class, s, batch, workers, false, true))
+			sf := testing.Benchmark(Solver(class, s, batch, workers, true, false))
+			sfb := testing.Benchmark(Solver(class, s, batch, workers, true, true))
+			r := Row{Problems: class, Size: s, Batch: batch, FwdUS: us(f), FwdBwdUS: us(fb),
+				SharedFwdUS: us(sf), SharedFwdBwdUS: us(sfb),
 				FwdAllocs: f.AllocsPerOp(), FBAlloc: fb.AllocsPerOp()}
 			rows = append(rows, r)
 			if progress != nil {
-				fmt.Fprintf(progress, "  n=%d m=%d batch=%d done\n", s.N, s.M, batch)
+				fmt.Fprintf(progress, "  %v n=%d m=%d batch=%d done\n", class, s.N, s.M, batch)
 			}
 		}
 	}
