@@ -331,3 +331,151 @@ func TestColumnScaledAgainstBruteForce(t *testing.T) {
 	}
 	t.Logf("%d column-scaled problems solved, %d gradient entries checked", solved, checked)
 }
+
+// bruteForceObjective returns the optimal value of a convex problem whose
+// Q may be singular: every KKT point is optimal, so it enumerates
+// candidate working sets (rows of G, with every equality), solves each KKT
+// system by least squares on its SVD (a singular system has many
+// solutions; any one serves), and keeps the lowest objective among the
+// points that solve their system, are feasible and have λ ≥ 0. It shares
+// no code with the solver.
+func bruteForceObjective(e elem) (float64, bool) {
+	n, m, k := e.n, e.m, e.k
+	best, found := math.Inf(1), false
+	idx := make([]int, 0, n)
+	for size := 0; size <= n && size <= m; size++ {
+		combos(m, size, idx, 0, func(set []int) bool {
+			q := len(set) + k
+			K := mat.NewDense(n+q, n+q, nil)
+			rhs := mat.NewVecDense(n+q, nil)
+			for a := 0; a < n; a++ {
+				for c := 0; c < n; c++ {
+					K.Set(a, c, e.Q[a*n+c])
+				}
+				rhs.SetVec(a, -e.p[a])
+			}
+			for j := 0; j < q; j++ {
+				var row []float64
+				var r float64
+				if j < k {
+					row, r = e.A[j*n:(j+1)*n], e.b[j]
+				} else {
+					i := set[j-k]
+					row, r = e.G[i*n:(i+1)*n], e.h[i]
+				}
+				for a := 0; a < n; a++ {
+					K.Set(n+j, a, row[a])
+					K.Set(a, n+j, row[a])
+				}
+				rhs.SetVec(n+j, r)
+			}
+			var svd mat.SVD
+			if !svd.Factorize(K, mat.SVDThin) {
+				return false
+			}
+			x := mat.NewVecDense(n+q, nil) // zero when K is (rank 0)
+			if rank := svd.Rank(1e-12); rank > 0 {
+				svd.SolveVecTo(x, rhs, rank)
+			}
+			var back mat.VecDense
+			back.MulVec(K, x)
+			back.SubVec(&back, rhs)
+			if mat.Norm(&back, math.Inf(1)) > 1e-8*(1+mat.Norm(rhs, math.Inf(1))) {
+				return false // inconsistent: no KKT point on this set
+			}
+			z := x.RawVector().Data[:n]
+			for j := range set {
+				if x.AtVec(n+k+j) < -1e-9 {
+					return false
+				}
+			}
+			for i := 0; i < m; i++ {
+				if dot(e.G[i*n:(i+1)*n], z)-e.h[i] > 1e-9*(1+math.Abs(e.h[i])) {
+					return false
+				}
+			}
+			f := dot(e.p, z)
+			for a := 0; a < n; a++ {
+				f += 0.5 * z[a] * dot(e.Q[a*n:(a+1)*n], z)
+			}
+			if f < best {
+				best, found = f, true
+			}
+			return false // go on: every set is tried
+		})
+	}
+	return best, found
+}
+
+// TestSemidefiniteAgainstBruteForce: random convex problems whose Q has
+// rank 0 to n−1 (Q = MMᵀ, M n×r), kept bounded by a box |zᵢ| ≤ 3 besides
+// random rows and, in a third, an equality. The minimiser need not be
+// unique, so the answer is compared by objective with the brute-force
+// optimum, solved with no flags (proximal points), and must be feasible.
+func TestSemidefiniteAgainstBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 5))
+	s, _ := NewSolver(Options{})
+	var r Result
+	count := 300
+	if testing.Short() {
+		count = 60
+	}
+	ranks := make([]int, 5)
+	compared := 0
+	for trial := 0; trial < count; trial++ {
+		n := 2 + rng.IntN(3)
+		rank := rng.IntN(n)
+		ranks[rank]++
+		k := 0
+		if rng.IntN(3) == 0 {
+			k = 1
+		}
+		e := randomQP(rng, n, rng.IntN(4), k)
+		M := make([]float64, n*rank)
+		for i := range M {
+			M[i] = rng.NormFloat64()
+		}
+		for a := 0; a < n; a++ {
+			for c := 0; c < n; c++ {
+				v := 0.0
+				for l := 0; l < rank; l++ {
+					v += M[a*rank+l] * M[c*rank+l]
+				}
+				e.Q[a*n+c] = v
+			}
+		}
+		for a := 0; a < n; a++ { // the box keeps the problem bounded
+			for _, sign := range []float64{1, -1} {
+				row := make([]float64, n)
+				row[a] = sign
+				e.G = append(e.G, row...)
+				e.h = append(e.h, 3)
+				e.m++
+			}
+		}
+		fRef, ok := bruteForceObjective(e)
+		if !ok {
+			continue // the random rows left the box empty
+		}
+		if err := s.Solve(batchOf(e), &r); err != nil {
+			t.Fatal(err)
+		}
+		compared++
+		if r.Status[0] != Optimal {
+			t.Fatalf("trial %d (n=%d rank %d m=%d k=%d): status %v", trial, n, rank, e.m, k, r.Status[0])
+		}
+		f := r.Objective(batchOf(e), 0)
+		if math.Abs(f-fRef) > 1e-7*(1+math.Abs(fRef)) {
+			t.Fatalf("trial %d (n=%d rank %d m=%d k=%d): objective %.12g, brute force %.12g", trial, n, rank, e.m, k, f, fRef)
+		}
+		for i := 0; i < e.m; i++ {
+			if v := dot(e.G[i*n:(i+1)*n], r.Z[:n]) - e.h[i]; v > 1e-7*(1+math.Abs(e.h[i])) {
+				t.Fatalf("trial %d: row %d violated by %g", trial, i, v)
+			}
+		}
+	}
+	if compared < count*3/4 {
+		t.Errorf("only %d of %d problems compared", compared, count)
+	}
+	t.Logf("%d compared; ranks drawn: %v", compared, ranks[:4])
+}
