@@ -5,8 +5,11 @@ import (
 	"math"
 )
 
-// WeakTol is the multiplier size, relative to max(1, ‖λ‖∞), at or below
-// which a constraint of the working set counts as weakly active.
+// WeakTol is the size of a working row's force λᵢ‖gᵢ‖∞, relative to the
+// largest force of the stationarity equation Qz + p + Gᵀλ + Aᵀν = 0
+// (‖Qz‖∞, ‖p‖∞ and every λⱼ‖gⱼ‖∞; see forceScale), at or below which the
+// row counts as weakly active. Measured so, the test does not depend on
+// the units of z, of the rows or of the cost.
 //
 // Convention: weakly active constraints are treated as inactive in the
 // backward pass (dλᵢ = 0). The gradient is then the one-sided derivative for
@@ -155,6 +158,35 @@ func (s *Solver) Backward(b *Batch, res *Result, dz []float64, g *Grad) error {
 	return nil
 }
 
+// forceScale returns the largest force of the stationarity equation at
+// (z, λ): the largest of ‖Qz‖∞ (Q's symmetric part), ‖p‖∞ and λᵢ‖gᵢ‖∞
+// over the rows of G, the n-column matrix.
+func forceScale(Q, p, G []float64, n int, z, lam []float64) float64 {
+	f := 0.0
+	for a := 0; a < n; a++ {
+		v := 0.0
+		for c := 0; c < n; c++ {
+			v += symQ(Q, n, a, c) * z[c]
+		}
+		f = math.Max(f, math.Max(math.Abs(v), math.Abs(p[a])))
+	}
+	for i, l := range lam {
+		if l != 0 {
+			f = math.Max(f, l*rowInf(G[i*n:(i+1)*n]))
+		}
+	}
+	return f
+}
+
+// rowInf returns max |gₐ|.
+func rowInf(g []float64) float64 {
+	m := 0.0
+	for _, v := range g {
+		m = math.Max(m, math.Abs(v))
+	}
+	return m
+}
+
 // clearOverflow gives zero gradient to an element whose own gradient (the
 // views of batched inputs) overflowed float64, and counts it.
 func (bs *backScratch) clearOverflow(v views, shared [6]bool) {
@@ -189,8 +221,7 @@ func (s *Solver) backwardOne(w *workspace, b *Batch, res *Result, i int, g []flo
 		st := sol{z: res.Z[i*n : (i+1)*n], lam: res.Lambda[i*m : (i+1)*m],
 			nu: res.Nu[i*k : (i+1)*k], act: res.Active[i*m : (i+1)*m], eq: eq}
 		if res.scaled[i] { // solved equilibrated: differentiate the same way
-			D := equilibration(&e)
-			w.backwardScaled(&e, D, s.opts.Regularize, &st, g, v)
+			w.backwardScaled(&e, equilibration(&e), s.opts.Regularize, &st, g, v)
 			return
 		}
 		w.backward(&e, s.sharedL(), s.opts.Regularize, &st, g, v)
@@ -264,11 +295,9 @@ func (w *workspace) backward(e *elem, L0 []float64, ridge float64, st *sol, g []
 			semidefinite = true // solved by proximal points: see kktBackward
 		}
 	}
-	// The strongly active rows: working equalities and inequalities with λ > tol.
-	lmax := 1.0
-	for _, l := range st.lam {
-		lmax = math.Max(lmax, l)
-	}
+	// The strongly active rows: working equalities and inequalities whose
+	// force is beyond WeakTol of the largest.
+	ref := WeakTol * forceScale(e.Q, e.p, e.G, n, st.z, st.lam)
 	q := 0
 	for c := 0; c < e.k; c++ {
 		if st.eq[c] {
@@ -277,7 +306,7 @@ func (w *workspace) backward(e *elem, L0 []float64, ridge float64, st *sol, g []
 		}
 	}
 	for i := 0; i < e.m; i++ {
-		if st.act[i] && st.lam[i] > WeakTol*lmax && q < n {
+		if st.act[i] && st.lam[i]*rowInf(e.G[i*n:(i+1)*n]) > ref && q < n {
 			bs.rows[q] = e.k + i
 			q++
 		}
@@ -389,39 +418,46 @@ func backSubT(L, b, y []float64, n int) {
 }
 
 // backwardScaled differentiates an element Solve equilibrated (see
-// equilibrate.go): the backward pass of the scaled problem at ẑ = D⁻¹z for
-// dẑ = D·dz, its gradients mapped back to the inputs given. It allocates:
-// the path is rare.
-func (w *workspace) backwardScaled(e *elem, D []float64, ridge float64, st *sol, g []float64, v views) {
+// equilibrate.go): the backward pass of the scaled problem at its answer
+// (ẑ = D⁻¹z, λ̂ = cλ/E, ν̂ = cν/F) for dẑ = D·dz, its gradients mapped back
+// to the inputs given by the chain rule. It allocates: the path is rare.
+func (w *workspace) backwardScaled(e *elem, sc *scaling, ridge float64, st *sol, g []float64, v views) {
 	n, m, k := e.n, e.m, e.k
-	se := scaledElem(e, D)
-	zh, gh := make([]float64, n), make([]float64, n)
-	for a := range zh {
-		zh[a], gh[a] = st.z[a]/D[a], D[a]*g[a]
-	}
+	D, E, F, c := sc.D, sc.E, sc.F, sc.c
+	se := scaledElem(e, sc)
 	sh := *st
-	sh.z = zh
+	sh.z, sh.lam, sh.nu = make([]float64, n), make([]float64, m), make([]float64, k)
+	gh := make([]float64, n)
+	for a := range gh {
+		sh.z[a], gh[a] = st.z[a]/D[a], D[a]*g[a]
+	}
+	for i := range sh.lam {
+		sh.lam[i] = c * st.lam[i] / E[i]
+	}
+	for j := range sh.nu {
+		sh.nu[j] = c * st.nu[j] / F[j]
+	}
 	var vh views
 	for f, sz := range [6]int{n * n, n, m * n, m, k * n, k} {
 		vh[f] = make([]float64, sz)
 	}
 	w.backward(&se, nil, ridge, &sh, gh, vh)
 	for a := 0; a < n; a++ {
-		v[1][a] += D[a] * vh[1][a]
-		for c := 0; c < n; c++ {
-			v[0][a*n+c] += D[a] * vh[0][a*n+c] * D[c]
+		v[1][a] += c * D[a] * vh[1][a]
+		for b := 0; b < n; b++ {
+			v[0][a*n+b] += c * D[a] * vh[0][a*n+b] * D[b]
 		}
 	}
 	for i := 0; i < m; i++ {
-		v[3][i] += vh[3][i]
+		v[3][i] += E[i] * vh[3][i]
 		for a := 0; a < n; a++ {
-			v[2][i*n+a] += vh[2][i*n+a] * D[a]
+			v[2][i*n+a] += E[i] * vh[2][i*n+a] * D[a]
 		}
 	}
 	for j := 0; j < k; j++ {
-		v[5][j] += vh[5][j]
+		v[5][j] += F[j] * vh[5][j]
 		for a := 0; a < n; a++ {
-			v[4][j*n+a] += vh[4][j*n+a] * D[a]
+			v[4][j*n+a] += F[j] * vh[4][j*n+a] * D[a]
 		}
 	}
 }

@@ -2,81 +2,262 @@ package qplayer
 
 import "math"
 
-// Column equilibration of badly scaled problems. When the diagonal of Q
-// spans more than equilibrateSpan (variables in very different units), the
-// element is solved in the variables ẑ = D⁻¹z with D = diag(1/√Q_aa), so
-// that Q̂ = DQD has a unit diagonal:
+// Equilibration of badly scaled problems (hard mode). An element whose
+// data span many orders of magnitude — variables in very different units,
+// rows of very different sizes, or values so large or small that the
+// method's intermediate products would overflow or underflow — is solved
+// in scaled form:
 //
-//	Q̂ = DQD, p̂ = Dp, Ĝ = GD, Â = AD, ĥ = h, b̂ = b,   z = Dẑ.
+//	Q̂ = c·DQD, p̂ = c·Dp, Ĝ = EGD, ĥ = Eh, Â = FAD, b̂ = Fb,   z = Dẑ,
 //
-// The multipliers, the active set and an infeasibility certificate are the
-// same for both (Gᵀy + Aᵀw = D⁻¹(Ĝᵀy + Âᵀw)); a direction of recession maps
-// as d = Dd̂. The backward pass maps back by the chain rule: dẑ = D·dz,
-// ∇Q = D∇Q̂D, ∇p = D∇p̂, ∇G = ∇Ĝ·D, ∇A = ∇Â·D, ∇h = ∇ĥ, ∇b = ∇b̂.
-// Well scaled elements (the common case) cost one pass over the diagonal.
-const equilibrateSpan = 1e4
+// with D (variables), E (rows of G), F (rows of A) from Ruiz equilibration
+// of the KKT matrix [Q Gᵀ Aᵀ; G 0 0; A 0 0] — each pass divides every row
+// and column by the square root of its largest entry — then c, a cost
+// scale that brings Q̂ and p̂ near 1, then one uniform scale of z that
+// brings p̂, ĥ and b̂ near 1. Every factor is a power of two, so the
+// scaled data are exact (no rounding) and the scaled problem is the given
+// one in other units. Back in those units:
+//
+//	z = Dẑ,  λ = Eλ̂/c,  ν = Fν̂/c,  certificate y = Eŷ, w = Fŵ,
+//
+// and a direction of recession d = Dd̂; the active set is the same. The
+// backward pass maps back by the chain rule: dẑ = D·dz, ∇Q = c·D∇Q̂D,
+// ∇p = c·D∇p̂, ∇G = E∇ĜD, ∇h = E∇ĥ, ∇A = F∇ÂD, ∇b = F∇b̂. Well scaled
+// elements, the common case, cost one pass over the data to say so.
 
-// equilibration returns D for e, or nil when e is well scaled or Q has a
-// diagonal entry that is not positive (semidefinite: the proximal path).
-func equilibration(e *elem) []float64 {
-	n := e.n
-	lo, hi := e.Q[0], e.Q[0]
-	for a := 1; a < n; a++ {
-		d := e.Q[a*n+a]
-		if d < lo {
-			lo = d
-		}
-		if d > hi {
-			hi = d
-		}
-	}
-	if !(lo > 0) || hi <= equilibrateSpan*lo || math.IsInf(hi, 0) {
-		return nil
-	}
-	D := make([]float64, n)
-	for a := range D {
-		D[a] = 1 / math.Sqrt(e.Q[a*n+a])
-	}
-	return D
+// Limits beyond which an element counts as badly scaled.
+const (
+	equilibrateSpan = 1e4        // Q's diagonal spanning more than this
+	extremeBig      = 0x1p333    // ≈ 1.7e100: any value this large in magnitude
+	extremeSmall    = 0x1p-332   // ≈ 1.1e-100: a nonzero entry of G or A below this
+	extremeBigBits  = 1023 + 333 // biased exponent of extremeBig
+	extremeSmallExp = 1023 - 332 // biased exponent of extremeSmall
+)
+
+// ruizPasses bounds the passes of Ruiz equilibration.
+const ruizPasses = 20
+
+// scaling is the equilibration of one element.
+type scaling struct {
+	D, E, F []float64 // variables, rows of G, rows of A
+	c       float64   // cost
 }
 
-// scaledElem returns e in the variables ẑ = D⁻¹z (fresh storage).
-func scaledElem(e *elem, D []float64) elem {
+// spanned reports whether Q's positive diagonal spans more than
+// equilibrateSpan: variables in very different units.
+func spanned(e *elem) bool {
 	n := e.n
-	s := elem{n: n, m: e.m, k: e.k, h: e.h, b: e.b,
-		Q: make([]float64, n*n), p: make([]float64, n), G: make([]float64, len(e.G)), A: make([]float64, len(e.A))}
+	lo, hi := math.Inf(1), 0.0
 	for a := 0; a < n; a++ {
-		s.p[a] = D[a] * e.p[a]
+		d := e.Q[a*n+a]
+		lo, hi = math.Min(lo, d), math.Max(hi, d)
+	}
+	return lo > 0 && hi > equilibrateSpan*lo
+}
+
+// extreme reports whether e holds a value of extremeBig or more in magnitude,
+// or a nonzero entry of G or A, or a largest diagonal entry of Q, below
+// extremeSmall: magnitudes at which the method's products overflow or
+// underflow.
+func extreme(e *elem) bool {
+	for _, d := range [][]float64{e.Q, e.p, e.G, e.h, e.A, e.b} {
+		for _, v := range d {
+			if math.Abs(v) >= extremeBig {
+				return true
+			}
+		}
+	}
+	for _, d := range [][]float64{e.G, e.A} {
+		for _, v := range d {
+			if a := math.Abs(v); a != 0 && a < extremeSmall {
+				return true
+			}
+		}
+	}
+	hi := 0.0
+	for a := 0; a < e.n; a++ {
+		hi = math.Max(hi, math.Abs(e.Q[a*e.n+a]))
+	}
+	return hi != 0 && hi < extremeSmall
+}
+
+// pow2 returns the power of two nearest to x > 0 (1 for 0, Inf or NaN).
+func pow2(x float64) float64 {
+	if !(x > 0) || math.IsInf(x, 0) {
+		return 1
+	}
+	return math.Ldexp(1, int(math.Round(math.Log2(x))))
+}
+
+// equilibration returns the scaling of e: Ruiz passes on the KKT matrix,
+// then the cost scale.
+func equilibration(e *elem) *scaling {
+	n, m, k := e.n, e.m, e.k
+	sc := &scaling{D: ones(n), E: ones(m), F: ones(k), c: 1}
+	rv := make([]float64, n) // largest entry of each variable's row and column
+	for pass := 0; pass < ruizPasses; pass++ {
+		clear(rv)
+		done := true
+		for a := 0; a < n; a++ {
+			for c := 0; c < n; c++ {
+				rv[a] = math.Max(rv[a], math.Abs(sc.D[a]*e.Q[a*n+c]*sc.D[c]))
+			}
+		}
+		rowPass := func(M, S []float64, rows int) {
+			for i := 0; i < rows; i++ {
+				ri := 0.0
+				for a := 0; a < n; a++ {
+					v := math.Abs(S[i] * M[i*n+a] * sc.D[a])
+					ri = math.Max(ri, v)
+					rv[a] = math.Max(rv[a], v)
+				}
+				if f := pow2(1 / math.Sqrt(ri)); f != 1 {
+					S[i] *= f
+					done = false
+				}
+			}
+		}
+		rowPass(e.G, sc.E, m)
+		rowPass(e.A, sc.F, k)
+		for a := 0; a < n; a++ {
+			if f := pow2(1 / math.Sqrt(rv[a])); f != 1 {
+				sc.D[a] *= f
+				done = false
+			}
+		}
+		if done {
+			break
+		}
+	}
+	// Cost: Q̂ and p̂ near 1.
+	big := 0.0
+	for a := 0; a < n; a++ {
+		big = math.Max(big, math.Abs(sc.D[a]*e.p[a]))
 		for c := 0; c < n; c++ {
-			s.Q[a*n+c] = D[a] * e.Q[a*n+c] * D[c]
+			big = math.Max(big, math.Abs(sc.D[a]*e.Q[a*n+c]*sc.D[c]))
+		}
+	}
+	sc.c = pow2(1 / big)
+	// Solution scale: z = σ·u turns p̂, ĥ, b̂ into p̂/σ, ĥ/σ, b̂/σ with Q̂, Ĝ,
+	// Â unchanged (D ← σD, E ← E/σ, F ← F/σ, c ← c/σ²). With σ the size of
+	// the right-hand sides, the answer is of order 1, where the method's
+	// tolerances (relative, with a floor of 1) are meant to act.
+	rhs := 0.0
+	for a := 0; a < n; a++ {
+		rhs = math.Max(rhs, math.Abs(sc.c*sc.D[a]*e.p[a]))
+	}
+	for i := 0; i < m; i++ {
+		rhs = math.Max(rhs, math.Abs(sc.E[i]*e.h[i]))
+	}
+	for j := 0; j < k; j++ {
+		rhs = math.Max(rhs, math.Abs(sc.F[j]*e.b[j]))
+	}
+	if sigma := pow2(rhs); sigma != 1 {
+		for a := range sc.D {
+			sc.D[a] *= sigma
+		}
+		for i := range sc.E {
+			sc.E[i] /= sigma
+		}
+		for j := range sc.F {
+			sc.F[j] /= sigma
+		}
+		sc.c /= sigma * sigma
+	}
+	return sc
+}
+
+func ones(n int) []float64 {
+	v := make([]float64, n)
+	for i := range v {
+		v[i] = 1
+	}
+	return v
+}
+
+// scaledElem returns e in the scaled form (fresh storage).
+func scaledElem(e *elem, sc *scaling) elem {
+	n := e.n
+	s := elem{n: n, m: e.m, k: e.k,
+		Q: make([]float64, n*n), p: make([]float64, n), G: make([]float64, len(e.G)),
+		h: make([]float64, e.m), A: make([]float64, len(e.A)), b: make([]float64, e.k)}
+	D := sc.D
+	for a := 0; a < n; a++ {
+		s.p[a] = sc.c * D[a] * e.p[a]
+		for c := 0; c < n; c++ {
+			s.Q[a*n+c] = sc.c * D[a] * e.Q[a*n+c] * D[c]
 		}
 	}
 	for i := 0; i < e.m; i++ {
+		s.h[i] = sc.E[i] * e.h[i]
 		for a := 0; a < n; a++ {
-			s.G[i*n+a] = e.G[i*n+a] * D[a]
+			s.G[i*n+a] = sc.E[i] * e.G[i*n+a] * D[a]
 		}
 	}
 	for j := 0; j < e.k; j++ {
+		s.b[j] = sc.F[j] * e.b[j]
 		for a := 0; a < n; a++ {
-			s.A[j*n+a] = e.A[j*n+a] * D[a]
+			s.A[j*n+a] = sc.F[j] * e.A[j*n+a] * D[a]
 		}
 	}
 	return s
 }
 
-// equilibrated returns e scaled and its D when e is badly scaled and the
-// scaled Q is positive definite: the case equilibration is for. A Q that is
-// only semidefinite stays unscaled (the proximal path is exact there, and
-// scaling would amplify its stopping tolerance by D).
-func equilibrated(e *elem) (elem, []float64, bool) {
-	D := equilibration(e)
-	if D == nil {
+// equilibrated returns e scaled and its scaling when e needs it: when it
+// holds extreme values, or when Q's diagonal is spanned and the scaled Q is
+// positive definite. (A semidefinite Q of ordinary magnitudes stays
+// unscaled: the proximal path is exact there, and scaling would stretch its
+// stopping tolerance.)
+func equilibrated(e *elem) (elem, *scaling, bool) {
+	if !e.finite() {
 		return elem{}, nil, false
 	}
-	se := scaledElem(e, D)
-	L := make([]float64, e.n*e.n)
-	if !cholesky(se.Q, L, e.n, 0) {
+	ext := extreme(e)
+	if !ext && !spanned(e) {
 		return elem{}, nil, false
 	}
-	return se, D, true
+	sc := equilibration(e)
+	se := scaledElem(e, sc)
+	if !ext && !cholesky(se.Q, make([]float64, e.n*e.n), e.n, 0) {
+		return elem{}, nil, false
+	}
+	return se, sc, true
+}
+
+// unscale maps the scaled answer in place back to the element's units:
+// z = Dẑ (a direction of recession rescaled to max |dᵢ| = 1), λ = Eλ̂/c,
+// ν = Fν̂/c, and an infeasibility certificate y = Eŷ, w = Fŵ rescaled to
+// max 1 (cert may be nil).
+func (sc *scaling) unscale(z, lam, nu, cert []float64, direction bool) {
+	for a := range z {
+		z[a] *= sc.D[a]
+	}
+	if direction {
+		if m := maxAbs(z); m > 0 {
+			for a := range z {
+				z[a] /= m
+			}
+		}
+	}
+	for i := range lam {
+		lam[i] = sc.E[i] * lam[i] / sc.c
+	}
+	for j := range nu {
+		nu[j] = sc.F[j] * nu[j] / sc.c
+	}
+	if cert == nil {
+		return
+	}
+	m := len(sc.E)
+	for i := 0; i < m; i++ {
+		cert[i] *= sc.E[i]
+	}
+	for j := range sc.F {
+		cert[m+j] *= sc.F[j]
+	}
+	if mx := maxAbs(cert); mx > 0 {
+		for i := range cert {
+			cert[i] /= mx
+		}
+	}
 }

@@ -72,7 +72,8 @@ func planeFactor(Q []float64, ridge float64, J, Lout *[4]float64) bool {
 }
 
 // solvePlane solves element i of b (n = 2, k = 0) into res and reports true
-// when it found the optimum and the optimum passed its checks: finite data,
+// when it found the optimum and the optimum passed its checks: finite data
+// of moderate magnitude (planeModerate),
 // a positive definite and well scaled Q (J0 is L⁻ᵀ of a shared one, nil
 // when Q is batched), a KKT check as in solveHard and a finite answer. It
 // reports false, having written nothing the general path relies on, for
@@ -83,7 +84,7 @@ func (s *Solver) solvePlane(b *Batch, i int, J0 *[4]float64, res *Result) bool {
 	m := b.M
 	Q, p := elemOf(b.Q, 4, i), elemOf(b.P, 2, i)
 	G, h := elemOf(b.G, 2*m, i), elemOf(b.H, m, i)
-	if !finiteAll(Q) || !finiteAll(p) || !finiteAll(G) || !finiteAll(h) {
+	if !planeModerate(Q, p, G, h) {
 		return false
 	}
 	var w plane
@@ -172,6 +173,37 @@ func (w *plane) kktHolds(Q, p, G, h []float64, tol float64) bool {
 		g += G[2*r+1] * z1
 		mag += math.Abs(G[2*r+1] * z1)
 		if math.Abs(g) > tol*(1+mag) {
+			return false
+		}
+	}
+	return true
+}
+
+// planeModerate reports whether the data are finite and of moderate
+// magnitude, as extreme (equilibrate.go) judges them: at extreme
+// magnitudes the products of the method and of its check overflow or
+// underflow, and the general path equilibrates the element first. It reads
+// exponents: |v| ≥ extremeBig (NaN and ±Inf too) is a biased exponent of
+// extremeBigBits or more; 0 < |v| < extremeSmall one below
+// extremeSmallExp.
+func planeModerate(Q, p, G, h []float64) bool {
+	const sign, hi, lo = 1 << 63, extremeBigBits << 52, extremeSmallExp << 52
+	q0, q3 := math.Float64bits(Q[0])&^sign, math.Float64bits(Q[3])&^sign
+	if q0 >= hi || q3 >= hi || math.Float64bits(Q[1])&^sign >= hi || math.Float64bits(Q[2])&^sign >= hi ||
+		math.Float64bits(p[0])&^sign >= hi || math.Float64bits(p[1])&^sign >= hi {
+		return false
+	}
+	if d := max(q0, q3); d != 0 && d < lo { // as |Q₀₀|, |Q₁₁| < extremeSmall
+		return false
+	}
+	for _, v := range h {
+		if math.Float64bits(v)&^sign >= hi {
+			return false
+		}
+	}
+	for _, v := range G {
+		b := math.Float64bits(v) &^ sign
+		if b >= hi || b < lo && b != 0 {
 			return false
 		}
 	}
@@ -349,6 +381,18 @@ func (w *plane) drop(j int) {
 	}
 }
 
+// planeForces is forceScale for the plane, the same value: the largest of
+// |(Qz)ₐ| (Q's symmetric part), |pₐ| and the working rows' forces λᵢ‖gᵢ‖∞
+// (the other rows have λ = 0). The values are finite: max is math.Max.
+func planeForces(Q, p, z, forces []float64) float64 {
+	q01 := 0.5 * (Q[1] + Q[2])
+	f := max(math.Abs(Q[0]*z[0]+q01*z[1]), math.Abs(q01*z[0]+Q[3]*z[1]), math.Abs(p[0]), math.Abs(p[1]))
+	for _, v := range forces {
+		f = max(f, v)
+	}
+	return f
+}
+
 // backwardPlane adds the gradients of element i of a plane-shaped batch to
 // v (as backwardOne, through workspace.backward's operations unrolled: the
 // same gradients bit for bit). The factor of Q is the shared one, or the
@@ -385,18 +429,25 @@ func (s *Solver) backwardPlane(w *workspace, b *Batch, res *Result, i int, g []f
 	m := b.M
 	G := elemOf(b.G, 2*m, i)
 	st := sol{z: res.Z[2*i : 2*i+2], lam: res.Lambda[i*m : (i+1)*m], act: res.Active[i*m : (i+1)*m]}
-	// The strongly active rows, at most two (as in workspace.backward).
-	lmax := 1.0
-	for _, l := range st.lam {
-		if l > lmax { // λ ≥ 0 and finite: math.Max's value
-			lmax = l
+	// The strongly active rows (as in workspace.backward): the working
+	// rows, at most two, whose force is beyond WeakTol of the largest.
+	var work [2]int
+	var force [2]float64
+	nw := 0
+	for r, a := range st.act {
+		if a && nw < 2 {
+			work[nw], force[nw] = r, st.lam[r]*max(math.Abs(G[2*r]), math.Abs(G[2*r+1]))
+			nw++
 		}
 	}
+	ref := WeakTol * planeForces(elemOf(b.Q, 4, i), elemOf(b.P, 2, i), st.z, force[:nw])
+	lmax := 0.0 // for the magnitude test below
 	var rows [2]int
 	q := 0
-	for r, a := range st.act {
-		if a && st.lam[r] > WeakTol*lmax && q < 2 {
-			rows[q] = r
+	for j := 0; j < nw; j++ {
+		lmax = max(lmax, st.lam[work[j]])
+		if force[j] > ref {
+			rows[q] = work[j]
 			q++
 		}
 	}

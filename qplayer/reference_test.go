@@ -479,3 +479,107 @@ func TestSemidefiniteAgainstBruteForce(t *testing.T) {
 	}
 	t.Logf("%d compared; ranks drawn: %v", compared, ranks[:4])
 }
+
+// TestExtremeMagnitudesAgainstBruteForce: random problems rewritten in
+// other units by powers of two — a cost scale κ of 2^±400, variable
+// scales D of 2^±150 and row scales E, F of 2^±400, so that the data reach
+// 1e±200 and beyond —
+//
+//	Q̂ = κDQD, p̂ = κDp, Ĝ = EGD, ĥ = Eh, Â = FAD, b̂ = Fb,
+//
+// have the answer ẑ = D⁻¹z, λ̂ = κλ/E, ν̂ = κν/F, which the solver must give
+// (to 1e-8, relative) from the scaled data alone, with gradients that are
+// the original problem's mapped by the chain rule (∇p̂ = ∇p/(κD),
+// ∇ĥ = ∇h/E, ∇Ĝ = ∇G/(ED), ∇Q̂ = ∇Q/(κDD), ∇b̂ = ∇b/F, ∇Â = ∇A/(FD), for
+// the loss wᵀẑ).
+func TestExtremeMagnitudesAgainstBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 3))
+	s, _ := NewSolver(Options{})
+	pow := func(lim int) float64 { return math.Ldexp(1, rng.IntN(2*lim+1)-lim) }
+	count := 400
+	if testing.Short() {
+		count = 100
+	}
+	for trial := 0; trial < count; trial++ {
+		n, m, k := 2+rng.IntN(4), rng.IntN(8), 0
+		if rng.IntN(3) == 0 {
+			k = 1
+		}
+		e := randomQP(rng, n, m, k)
+		zRef, lamRef, nuRef, ok := bruteForce(e)
+		if !ok {
+			t.Fatalf("trial %d: no reference", trial)
+		}
+		kappa := pow(400)
+		D, E, F := make([]float64, n), make([]float64, m), make([]float64, k)
+		for a := range D {
+			D[a] = pow(150)
+		}
+		for i := range E {
+			E[i] = pow(400)
+		}
+		for j := range F {
+			F[j] = pow(400)
+		}
+		se := scaledElem(&e, &scaling{D: D, E: E, F: F, c: kappa})
+		var r Result
+		b := batchOf(se)
+		if err := s.Solve(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Status[0] != Optimal {
+			t.Fatalf("trial %d (n=%d m=%d): status %v (%s)", trial, n, m, r.Status[0], r.Why(0))
+		}
+		for a := range zRef {
+			if want := zRef[a] / D[a]; math.Abs(r.Z[a]-want) > 1e-8*(1+math.Abs(zRef[a]))/D[a] {
+				t.Fatalf("trial %d (n=%d m=%d): ẑ[%d] = %g, want %g", trial, n, m, a, r.Z[a], want)
+			}
+		}
+		for i := range lamRef {
+			if want := kappa * lamRef[i] / E[i]; math.Abs(r.Lambda[i]-want) > 1e-7*(1+math.Abs(lamRef[i]))*kappa/E[i] {
+				t.Fatalf("trial %d (n=%d m=%d): λ̂[%d] = %g, want %g", trial, n, m, i, r.Lambda[i], want)
+			}
+		}
+		for j := range nuRef {
+			if want := kappa * nuRef[j] / F[j]; math.Abs(r.Nu[j]-want) > 1e-7*(1+math.Abs(nuRef[j]))*kappa/F[j] {
+				t.Fatalf("trial %d (n=%d m=%d): ν̂[%d] = %g, want %g", trial, n, m, j, r.Nu[j], want)
+			}
+		}
+		// Gradients of wᵀẑ = (D⁻¹w)ᵀz against the original problem's.
+		w := make([]float64, n)
+		g := make([]float64, n)
+		for a := range w {
+			w[a] = rng.NormFloat64()
+			g[a] = w[a] / D[a]
+		}
+		var gs, go0 Grad
+		if err := s.Backward(b, &r, w, &gs); err != nil {
+			t.Fatal(err)
+		}
+		var r0 Result
+		b0 := batchOf(e)
+		s.Solve(b0, &r0)
+		if err := s.Backward(b0, &r0, g, &go0); err != nil {
+			t.Fatal(err)
+		}
+		// Compared in the original units, against the largest gradient
+		// entry there (a vertex's ∇p is round-off around 0).
+		scale := 0.0
+		for _, g := range [][]float64{go0.P, go0.H, go0.G, go0.Q} {
+			scale = math.Max(scale, maxAbs(g))
+		}
+		check := func(name string, got, orig []float64, unit func(j int) float64) {
+			for j := range orig {
+				if math.Abs(got[j]*unit(j)-orig[j]) > 1e-7*scale {
+					t.Fatalf("trial %d (n=%d m=%d): ∇%s[%d] = %g, want %g", trial, n, m, name, j, got[j], orig[j]/unit(j))
+				}
+			}
+		}
+		check("p̂", gs.P, go0.P, func(a int) float64 { return kappa * D[a] })
+		check("ĥ", gs.H, go0.H, func(i int) float64 { return E[i] })
+		check("Ĝ", gs.G, go0.G, func(j int) float64 { return E[j/n] * D[j%n] })
+		check("Q̂", gs.Q, go0.Q, func(j int) float64 { return kappa * D[j/n] * D[j%n] })
+		check("b̂", gs.B, go0.B, func(j int) float64 { return F[j] })
+		check("Â", gs.A, go0.A, func(j int) float64 { return F[j/n] * D[j%n] })
+	}
+}

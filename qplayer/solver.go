@@ -120,7 +120,9 @@ func (r *Result) Objective(b *Batch, i int) float64 {
 type Solver struct {
 	opts Options
 	ws   []*workspace
-	J0   []float64 // L⁻ᵀ of a shared Q (extended in elastic mode)
+	J0   []float64 // L⁻ᵀ of a shared Q (extended in elastic mode); nil when Q is batched
+	j0   []float64 // J0's storage, kept between solves
+	ext  extended  // elastic: the extended shared Q's storage
 	Qext []float64 // elastic: the extended shared Q, blkdiag(Q, σI)
 	L0   []float64 // Cholesky factor of a shared Q (extended in elastic mode)
 }
@@ -186,32 +188,28 @@ func (s *Solver) sharedFactor(b *Batch) bool {
 	if len(b.Q) != b.N*b.N || b.Size == 1 {
 		return true
 	}
+	if !finiteAll(b.Q) {
+		return true // each element reports itself invalid
+	}
 	n := b.N
 	ne := n
 	if s.opts.Elastic {
 		ne += b.M
 	}
-	s.J0 = growF(s.J0, ne*ne)
+	s.j0 = growF(s.j0, ne*ne)
 	s.L0 = growF(s.L0, ne*ne)
-	for _, v := range b.Q {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			s.J0 = nil
-			return true // each element reports itself invalid
-		}
-	}
 	Q := b.Q
 	if s.opts.Elastic {
-		var x extended
-		x.grow(n, b.M, b.K)
-		x.buildQ(b.Q, n, b.M, s.opts.Sigma)
-		Q = x.Q
-		s.Qext = x.Q
+		s.ext.grow(n, b.M, b.K)
+		s.ext.buildQ(b.Q, n, b.M, s.opts.Sigma)
+		Q = s.ext.Q[:ne*ne]
+		s.Qext = Q
 	}
 	if !cholesky(Q, s.L0, ne, s.opts.Regularize) {
-		s.J0 = nil
 		return false
 	}
-	invTranspose(s.L0, s.J0, ne)
+	invTranspose(s.L0, s.j0, ne)
+	s.J0 = s.j0
 	return true
 }
 
@@ -316,40 +314,28 @@ func (r *Result) invalidate(i int) {
 }
 
 // solveOne solves element i of the batch into res: in elastic mode, or in
-// hard mode on the element as given or, when its variables are badly
-// scaled, equilibrated (see equilibrate.go; res.scaled records which, for
+// hard mode on the element as given or, when it is badly scaled,
+// equilibrated (see equilibrate.go; res.scaled records which, for
 // Backward).
 func (s *Solver) solveOne(w *workspace, e *elem, res *Result, i int) {
 	res.scaled[i] = false
-	switch {
-	case s.opts.Elastic:
+	if s.opts.Elastic {
 		s.solveElastic(w, e, res, i)
-	case s.J0 == nil:
-		if se, D, ok := equilibrated(e); ok {
-			res.scaled[i] = true
-			s.solveHard(w, &se, res, i)
-			z, _, _, _ := res.elemViews(i)
-			unscale(z, D, res.Status[i] == Unbounded)
-			return
-		}
-		fallthrough
-	default:
-		s.solveHard(w, e, res, i)
+		return
 	}
-}
-
-// unscale maps an equilibrated solution ẑ in place to z = Dẑ; a direction
-// of recession maps the same way and is rescaled to max |dᵢ| = 1.
-func unscale(z, D []float64, direction bool) {
-	for a := range z {
-		z[a] *= D[a]
+	se, sc, ok := equilibrated(e)
+	if !ok {
+		s.solveHard(w, e, s.J0, res, i)
+		return
 	}
-	if direction {
-		m := maxAbs(z)
-		for a := range z {
-			z[a] /= m
-		}
+	res.scaled[i] = true
+	s.solveHard(w, &se, nil, res, i) // Q̂ is the element's own
+	z, lam, nu, _ := res.elemViews(i)
+	var cert []float64
+	if res.Status[i] == Infeasible {
+		cert = res.cert[i*(e.m+e.k) : (i+1)*(e.m+e.k)]
 	}
+	sc.unscale(z, lam, nu, cert, res.Status[i] == Unbounded)
 }
 
 // elemViews returns element i's slices of the result.
@@ -359,11 +345,12 @@ func (r *Result) elemViews(i int) (z, lam, nu []float64, act []bool) {
 }
 
 // solveHard solves element i (the batch's, or its equilibrated form) in
-// hard mode into res, with the checks that back its status.
-func (s *Solver) solveHard(w *workspace, e *elem, res *Result, i int) {
+// hard mode into res, with the checks that back its status. J0 is L⁻ᵀ of
+// e's Q when factored already (a shared Q), nil otherwise.
+func (s *Solver) solveHard(w *workspace, e *elem, J0 []float64, res *Result, i int) {
 	m, k := e.m, e.k
 	z, lam, nu, act := res.elemViews(i)
-	res.Status[i], res.Iter[i] = w.solve(e, s.J0, &s.opts, z, lam, nu, act)
+	res.Status[i], res.Iter[i] = w.solve(e, J0, &s.opts, z, lam, nu, act)
 	switch {
 	case res.Status[i] == Invalid && s.opts.Regularize == 0 && e.finite() && semidefinite(e.Q, e.n):
 		res.Status[i], res.Iter[i] = w.proximal(e, &s.opts, z, lam, nu, act) // checks its own KKT conditions
