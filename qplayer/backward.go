@@ -86,11 +86,16 @@ func (s *Solver) Backward(b *Batch, res *Result, dz []float64, g *Grad) error {
 	var shared [6]bool
 	for f := range fields {
 		*out[f] = growF(*out[f], len(fields[f].data))
-		clear(*out[f])
 		shared[f] = len(fields[f].data) == fields[f].per && b.Size > 1
+		if shared[f] {
+			clear(*out[f]) // batched gradients are cleared element by element (viewOf)
+		}
 	}
 	qOK := s.sharedFactor(b)
 	if !qOK && !s.semidefiniteShared(b) {
+		for f := range fields {
+			clear(*out[f])
+		}
 		return nil // every element invalid: zero gradient
 	}
 	nw := s.workers(b.Size)
@@ -104,27 +109,29 @@ func (s *Solver) Backward(b *Batch, res *Result, dz []float64, g *Grad) error {
 		w.back.nonFinite, w.back.overflow = 0, 0
 	}
 	_, plane := s.planeShape(b)
+	// viewOf returns where element i's gradients go, its own (batched)
+	// ones cleared: every element's are, once, while in cache.
+	viewOf := func(w *workspace, i int) views {
+		var v views
+		for f := range fields {
+			if shared[f] {
+				v[f] = w.back.acc[f]
+			} else {
+				per := fields[f].per
+				v[f] = (*out[f])[i*per : (i+1)*per]
+				clear(v[f])
+			}
+		}
+		return v
+	}
 	s.parallel(b.Size, func(w *workspace, lo, hi int) {
+		if plane {
+			s.backwardPlaneRange(w, b, res, dz, lo, hi, shared, viewOf)
+			return
+		}
 		for i := lo; i < hi; i++ {
-			var v views
-			for f := range fields {
-				if shared[f] {
-					v[f] = w.back.acc[f]
-				} else {
-					per := fields[f].per
-					v[f] = (*out[f])[i*per : (i+1)*per]
-				}
-			}
-			g := dz[i*b.N : (i+1)*b.N]
-			if plane {
-				if done, moderate := s.backwardPlane(w, b, res, i, g, v); done {
-					if !moderate {
-						w.back.clearOverflow(v, shared)
-					}
-					continue
-				}
-			}
-			s.backwardOne(w, b, res, i, g, v)
+			v := viewOf(w, i)
+			s.backwardOne(w, b, res, i, dz[i*b.N:(i+1)*b.N], v)
 			w.back.clearOverflow(v, shared)
 		}
 	})

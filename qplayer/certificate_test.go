@@ -176,3 +176,44 @@ func TestNeverNonFinite(t *testing.T) {
 		t.Errorf("backward with a shared semidefinite Q: %v, ∇p %v (want ∂z₂/∂p₂ = −1)", err, g.P)
 	}
 }
+
+// TestCertificatesAtExtremeScales: infeasible problems (a random row g·z ≤ h₁
+// against −g·z ≤ h₂ with h₁ + h₂ < 0, among random feasible rows) rewritten
+// with variable scales of 2^±150, row scales of 2^±400 and a cost scale of
+// 2^±400 are reported infeasible (solved equilibrated) with a certificate,
+// mapped back to the given units, that checks.
+func TestCertificatesAtExtremeScales(t *testing.T) {
+	rng := rand.New(rand.NewPCG(14, 9))
+	s, _ := NewSolver(Options{})
+	pow := func(lim int) float64 { return math.Ldexp(1, rng.IntN(2*lim+1)-lim) }
+	for trial := 0; trial < 200; trial++ {
+		n, m := 2+rng.IntN(4), 2+rng.IntN(6)
+		e := randomQP(rng, n, m, 0)
+		i, j := rng.IntN(m), 0
+		if j = rng.IntN(m - 1); j >= i {
+			j++
+		}
+		for a := 0; a < n; a++ {
+			e.G[j*n+a] = -e.G[i*n+a]
+		}
+		e.h[j] = -e.h[i] - 0.1 - rng.ExpFloat64()
+		D, E := make([]float64, n), make([]float64, m)
+		for a := range D {
+			D[a] = pow(150)
+		}
+		for r := range E {
+			E[r] = pow(400)
+		}
+		se := scaledElem(&e, &scaling{D: D, E: E, c: pow(400)})
+		b := batchOf(se)
+		var r Result
+		if err := s.Solve(b, &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Status[0] != Infeasible {
+			t.Fatalf("trial %d (n=%d m=%d): status %v, z %v, data %v %v %v %v", trial, n, m, r.Status[0], r.Z, se.Q, se.p, se.G, se.h)
+		}
+		y, w := r.Certificate(0)
+		checkFarkas(t, b, 0, y, w)
+	}
+}

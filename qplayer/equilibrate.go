@@ -4,9 +4,9 @@ import "math"
 
 // Equilibration of badly scaled problems (hard mode). An element whose
 // data span many orders of magnitude — variables in very different units,
-// rows of very different sizes, or values so large or small that the
-// method's intermediate products would overflow or underflow — is solved
-// in scaled form:
+// values so large or small that the method's intermediate products would
+// overflow or underflow, or an answer so small that the tolerances' floor
+// of 1 would swamp it — is solved in scaled form:
 //
 //	Q̂ = c·DQD, p̂ = c·Dp, Ĝ = EGD, ĥ = Eh, Â = FAD, b̂ = Fb,   z = Dẑ,
 //
@@ -79,6 +79,35 @@ func extreme(e *elem) bool {
 		hi = math.Max(hi, math.Abs(e.Q[a*e.n+a]))
 	}
 	return hi != 0 && hi < extremeSmall
+}
+
+// smallScale is the size, relative to 1, below which the natural size of
+// z counts as tiny: the method's tolerances have an absolute floor of 1 in
+// the units of z (and of the gradient), which would swamp violations and
+// residuals of a problem whose whole answer is that small.
+const smallScale = 0x1p-10
+
+// tiny reports whether e's answer is of a tiny natural size: the
+// unconstrained minimiser's size is at least ‖p‖∞/(n·max|Qᵢⱼ|), and row i
+// holds z at a distance of about |hᵢ|/‖gᵢ‖∞; all of these below smallScale
+// (and not all zero: z = 0 is then the answer) is a problem in units that
+// make its answer tiny, solved equilibrated.
+func tiny(Q, p, G, h, A, b []float64, n int) bool {
+	qmax, pmax := maxAbs(Q), maxAbs(p)
+	if qmax == 0 || pmax >= smallScale*float64(n)*qmax {
+		return false // LP-like (the proximal path), or of ordinary size
+	}
+	nonzero := pmax != 0
+	for _, rows := range [2]struct{ M, r []float64 }{{G, h}, {A, b}} {
+		for i, v := range rows.r {
+			g := rowInf(rows.M[i*n : (i+1)*n])
+			if a := math.Abs(v); g != 0 && a >= smallScale*g {
+				return false
+			}
+			nonzero = nonzero || v != 0
+		}
+	}
+	return nonzero
 }
 
 // pow2 returns the power of two nearest to x > 0 (1 for 0, Inf or NaN).
@@ -204,15 +233,15 @@ func scaledElem(e *elem, sc *scaling) elem {
 }
 
 // equilibrated returns e scaled and its scaling when e needs it: when it
-// holds extreme values, or when Q's diagonal is spanned and the scaled Q is
-// positive definite. (A semidefinite Q of ordinary magnitudes stays
+// holds extreme values or its answer is of a tiny natural size, or when Q's
+// diagonal is spanned and the scaled Q is positive definite. (A semidefinite Q of ordinary magnitudes stays
 // unscaled: the proximal path is exact there, and scaling would stretch its
 // stopping tolerance.)
 func equilibrated(e *elem) (elem, *scaling, bool) {
 	if !e.finite() {
 		return elem{}, nil, false
 	}
-	ext := extreme(e)
+	ext := extreme(e) || tiny(e.Q, e.p, e.G, e.h, e.A, e.b, e.n)
 	if !ext && !spanned(e) {
 		return elem{}, nil, false
 	}

@@ -73,9 +73,10 @@ func planeFactor(Q []float64, ridge float64, J, Lout *[4]float64) bool {
 
 // solvePlane solves element i of b (n = 2, k = 0) into res and reports true
 // when it found the optimum and the optimum passed its checks: finite data
-// of moderate magnitude (planeModerate),
-// a positive definite and well scaled Q (J0 is L⁻ᵀ of a shared one, nil
-// when Q is batched), a KKT check as in solveHard and a finite answer. It
+// of moderate magnitude (planeModerate), an answer of ordinary size (see
+// tiny), a KKT check as in solveHard and a finite answer. J0 is L⁻ᵀ of the
+// element's Q, positive definite and well scaled (the shared one, or its
+// own from planeFactor). It
 // reports false, having written nothing the general path relies on, for
 // everything else: invalid or badly scaled data, semidefinite Q,
 // infeasibility (whose certificate the general path computes), the
@@ -85,14 +86,16 @@ func (s *Solver) solvePlane(b *Batch, i int, J0 *[4]float64, res *Result) bool {
 	Q, p := elemOf(b.Q, 4, i), elemOf(b.P, 2, i)
 	G, h := elemOf(b.G, 2*m, i), elemOf(b.H, m, i)
 	if !planeModerate(Q, p, G, h) {
+		return false // equilibrated by the general path
+	}
+	// tiny's first test inline: an unconstrained minimiser of ordinary size
+	// (the common case) settles it.
+	qmax := max(math.Abs(Q[0]), math.Abs(Q[1]), math.Abs(Q[2]), math.Abs(Q[3]))
+	if !(max(math.Abs(p[0]), math.Abs(p[1])) >= smallScale*2*qmax) && tiny(Q, p, G, h, nil, nil, 2) {
 		return false
 	}
 	var w plane
-	if J0 != nil {
-		w.J = *J0
-	} else if !planeFactor(Q, s.opts.Regularize, &w.J, (*[4]float64)(res.planeL[4*i:4*i+4])) {
-		return false
-	}
+	w.J = *J0
 	w.start(p)
 	maxIter := s.opts.MaxIter
 	if maxIter == 0 {
@@ -208,6 +211,33 @@ func planeModerate(Q, p, G, h []float64) bool {
 		}
 	}
 	return true
+}
+
+// planeBlock is how many batched Q a worker factors ahead of solving them.
+const planeBlock = 64
+
+// solvePlaneBlocks solves elements [lo, hi) of a plane-shaped batch with Q
+// batched. The factors are computed a block ahead, in a loop whose
+// iterations are independent, so that their square roots and divisions
+// overlap instead of waiting on each other; each element is then solved
+// with its factor, or by the general path when Q did not factor (or
+// whenever solvePlane declines).
+func (s *Solver) solvePlaneBlocks(w *workspace, b *Batch, res *Result, lo, hi int) {
+	var J [planeBlock][4]float64
+	var ok [planeBlock]bool
+	for start := lo; start < hi; start += planeBlock {
+		end := min(start+planeBlock, hi)
+		for i := start; i < end; i++ {
+			ok[i-start] = planeFactor(b.Q[4*i:4*i+4], s.opts.Regularize, &J[i-start], (*[4]float64)(res.planeL[4*i:4*i+4]))
+		}
+		for i := start; i < end; i++ {
+			if ok[i-start] && s.solvePlane(b, i, &J[i-start], res) {
+				continue
+			}
+			res.planeL[4*i] = 0 // no factor kept: Backward factors Q itself
+			s.solveGeneral(w, b, res, i)
+		}
+	}
 }
 
 // start sets the unconstrained minimiser x = −J Jᵀp.
@@ -393,25 +423,67 @@ func planeForces(Q, p, z, forces []float64) float64 {
 	return f
 }
 
-// backwardPlane adds the gradients of element i of a plane-shaped batch to
-// v (as backwardOne, through workspace.backward's operations unrolled: the
-// same gradients bit for bit). The factor of Q is the shared one, or the
-// one solvePlane kept in res. It reports done = false, having added
-// nothing, when the general path must differentiate the element: solved
-// equilibrated, or with a Q that does not factor (semidefinite, solved by
-// proximal points). moderate reports that every factor of the gradient
-// (z, λ, dz, dμ) is below 1e150 in magnitude, so that the element's
-// gradient, a sum of at most three of their products, cannot overflow.
-func (s *Solver) backwardPlane(w *workspace, b *Batch, res *Result, i int, g []float64, v views) (done, moderate bool) {
+// planeGrad is one plane element's differentiation, before its gradients
+// are added: dz and dμ on its strongly active rows.
+type planeGrad struct {
+	dz, dmu [2]float64
+	rows    [2]int
+	q       int
+	add     bool // there is a gradient to add (else zero, or general)
+	general bool // the general path differentiates the element
+	// moderate: every factor of the gradient (z, λ, dz, dμ) is below 1e150
+	// in magnitude, so the element's gradient, a sum of at most three of
+	// their products, cannot overflow.
+	moderate bool
+}
+
+// backwardPlaneRange adds the gradients of elements [lo, hi) of a
+// plane-shaped batch to their views (viewOf clears an element's own):
+// planeDiff differentiates each, and those it hands over go through
+// backwardOne. (Differentiating a block ahead, as solvePlaneBlocks factors,
+// measured no faster: the backward pass is bound by memory, not by its
+// divisions.)
+func (s *Solver) backwardPlaneRange(w *workspace, b *Batch, res *Result, dz []float64, lo, hi int,
+	shared [6]bool, viewOf func(w *workspace, i int) views) {
+	m := b.M
+	var pg planeGrad
+	for i := lo; i < hi; i++ {
+		v := viewOf(w, i)
+		g := dz[2*i : 2*i+2]
+		s.planeDiff(w, b, res, i, g, &pg)
+		switch {
+		case pg.general:
+			s.backwardOne(w, b, res, i, g, v)
+			w.back.clearOverflow(v, shared)
+		case pg.add:
+			st := sol{z: res.Z[2*i : 2*i+2], lam: res.Lambda[i*m : (i+1)*m]}
+			e := elem{n: 2, m: m}
+			accumulate(&e, &st, pg.dz[:], pg.dmu[:pg.q], pg.rows[:pg.q], v)
+			if !pg.moderate {
+				w.back.clearOverflow(v, shared)
+			}
+		}
+	}
+}
+
+// planeDiff differentiates element i of a plane-shaped batch into pg (as
+// workspace.backward, its operations unrolled: the same gradients bit for
+// bit). The factor of Q is the shared one, or the one solvePlane kept in
+// res. It hands the element to the general path (pg.general) when solved
+// equilibrated or with a Q that does not factor (semidefinite, solved by
+// proximal points).
+func (s *Solver) planeDiff(w *workspace, b *Batch, res *Result, i int, g []float64, pg *planeGrad) {
+	*pg = planeGrad{}
 	if res.Status[i] != Optimal {
-		return true, true
+		return
 	}
 	if g[0]-g[0] != 0 || g[1]-g[1] != 0 {
 		w.back.nonFinite++
-		return true, true
+		return
 	}
 	if res.scaled[i] {
-		return false, false
+		pg.general = true
+		return
 	}
 	var L [4]float64
 	switch {
@@ -422,7 +494,8 @@ func (s *Solver) backwardPlane(w *workspace, b *Batch, res *Result, i int, g []f
 	default:
 		l, ok := planeCholesky(elemOf(b.Q, 4, i), s.opts.Regularize)
 		if !ok {
-			return false, false
+			pg.general = true
+			return
 		}
 		L = l
 	}
@@ -466,7 +539,7 @@ func (s *Solver) backwardPlane(w *workspace, b *Batch, res *Result, i int, g []f
 	case 1:
 		S := W[0]*W[0] + W[1]*W[1]
 		if !(S > minPivot*math.Abs(S)) {
-			return true, true // dependent rows: no gradient, as the general path
+			return // dependent rows: no gradient, as the general path
 		}
 		ls := math.Sqrt(S)
 		dmu[0] = -(W[0]*gt0 + W[1]*gt1) / ls / ls
@@ -475,7 +548,7 @@ func (s *Solver) backwardPlane(w *workspace, b *Batch, res *Result, i int, g []f
 		S[1] = S[2]
 		var Ls [4]float64
 		if !cholesky(S[:], Ls[:], 2, 0) {
-			return true, true
+			return
 		}
 		d0 := -(W[0]*gt0 + W[1]*gt1) / Ls[0]
 		d1 := (-(W[2]*gt0 + W[3]*gt1) - Ls[2]*d0) / Ls[3]
@@ -490,14 +563,11 @@ func (s *Solver) backwardPlane(w *workspace, b *Batch, res *Result, i int, g []f
 	}
 	dz1 := v1 / L[3]
 	dz0 := (v0 - L[2]*dz1) / L[0]
-	dz := [2]float64{-dz0, -dz1}
-	e := elem{n: 2, m: m}
-	accumulate(&e, &st, dz[:], dmu[:q], rows[:q], v)
+	pg.dz, pg.dmu, pg.rows, pg.q, pg.add = [2]float64{-dz0, -dz1}, dmu, rows, q, true
 	const big = 1e150
-	moderate = math.Abs(dz[0]) < big && math.Abs(dz[1]) < big &&
+	pg.moderate = math.Abs(dz0) < big && math.Abs(dz1) < big &&
 		math.Abs(st.z[0]) < big && math.Abs(st.z[1]) < big && lmax < big
 	for j := 0; j < q; j++ {
-		moderate = moderate && math.Abs(dmu[j]) < big
+		pg.moderate = pg.moderate && math.Abs(dmu[j]) < big
 	}
-	return true, moderate
 }

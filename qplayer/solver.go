@@ -222,23 +222,30 @@ func (s *Solver) Solve(b *Batch, res *Result) error {
 	qOK := s.sharedFactor(b) || s.semidefiniteShared(b)
 	J0, plane := s.planeShape(b)
 	s.parallel(b.Size, func(w *workspace, lo, hi int) {
-		for i := lo; i < hi; i++ {
-			if !qOK {
+		if !qOK {
+			for i := lo; i < hi; i++ {
 				res.invalidate(i)
-				continue
 			}
-			if plane && s.solvePlane(b, i, J0, res) {
-				continue // its answer is finite: checked
+			return
+		}
+		if plane && J0 == nil {
+			s.solvePlaneBlocks(w, b, res, lo, hi)
+			return
+		}
+		for i := lo; i < hi; i++ {
+			if !plane || !s.solvePlane(b, i, J0, res) {
+				s.solveGeneral(w, b, res, i)
 			}
-			if plane && J0 == nil {
-				res.planeL[4*i] = 0 // no factor kept
-			}
-			e := b.at(i)
-			s.solveOne(w, &e, res, i)
-			res.checkFinite(i)
 		}
 	})
 	return nil
+}
+
+// solveGeneral solves element i of b by the general path into res.
+func (s *Solver) solveGeneral(w *workspace, b *Batch, res *Result, i int) {
+	e := b.at(i)
+	s.solveOne(w, &e, res, i)
+	res.checkFinite(i)
 }
 
 // planeShape reports whether b's elements take the plane path (plane.go):
