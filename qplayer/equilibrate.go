@@ -43,40 +43,62 @@ type scaling struct {
 	c       float64   // cost
 }
 
-// spanned reports whether Q's positive diagonal spans more than
-// equilibrateSpan: variables in very different units.
-func spanned(e *elem) bool {
-	n := e.n
-	lo, hi := math.Inf(1), 0.0
-	for a := 0; a < n; a++ {
-		d := e.Q[a*n+a]
-		lo, hi = math.Min(lo, d), math.Max(hi, d)
-	}
-	return lo > 0 && hi > equilibrateSpan*lo
+// magnitudes are what one pass over an element's data finds, as the bits
+// of absolute values (whose integer order is their order as floats).
+type magnitudes struct {
+	all, q, p      uint64 // largest |v| over all data, over Q, over p
+	tinyRow        bool   // a nonzero entry of G or A below extremeSmall
+	diagLo, diagHi float64
 }
 
-// extreme reports whether e holds a value of extremeBig or more in magnitude,
-// or a nonzero entry of G or A, or a largest diagonal entry of Q, below
-// extremeSmall: magnitudes at which the method's products overflow or
-// underflow.
-func extreme(e *elem) bool {
-	for _, d := range [][]float64{e.Q, e.p, e.G, e.h, e.A, e.b} {
+const signBit = 1 << 63
+
+// measure returns e's magnitudes.
+func measure(e *elem) magnitudes {
+	mg := magnitudes{diagLo: math.Inf(1)}
+	top := func(d []float64) uint64 {
+		var m uint64
 		for _, v := range d {
-			if math.Abs(v) >= extremeBig {
-				return true
-			}
+			m = max(m, math.Float64bits(v)&^signBit)
+		}
+		return m
+	}
+	mg.q, mg.p = top(e.Q), top(e.p)
+	mg.all = max(mg.q, mg.p, top(e.h), top(e.b))
+	for _, d := range [2][]float64{e.G, e.A} {
+		for _, v := range d {
+			b := math.Float64bits(v) &^ signBit
+			mg.all = max(mg.all, b)
+			mg.tinyRow = mg.tinyRow || b != 0 && b < extremeSmallExp<<52
 		}
 	}
-	for _, d := range [][]float64{e.G, e.A} {
-		for _, v := range d {
-			if a := math.Abs(v); a != 0 && a < extremeSmall {
-				return true
-			}
-		}
+	for a := 0; a < e.n; a++ {
+		d := e.Q[a*e.n+a]
+		mg.diagLo, mg.diagHi = min(mg.diagLo, d), max(mg.diagHi, d)
+	}
+	return mg
+}
+
+// finite reports whether every value is finite.
+func (mg *magnitudes) finite() bool { return mg.all < 0x7ff<<52 }
+
+// spanned reports whether Q's positive diagonal spans more than
+// equilibrateSpan: variables in very different units.
+func (mg *magnitudes) spanned() bool {
+	return mg.diagLo > 0 && mg.diagHi > equilibrateSpan*mg.diagLo
+}
+
+// extreme reports whether the element holds a value of extremeBig or more
+// in magnitude, or a nonzero entry of G or A, or a largest diagonal entry
+// of Q, below extremeSmall: magnitudes at which the method's products
+// overflow or underflow.
+func (mg *magnitudes) extreme(e *elem) bool {
+	if mg.all >= extremeBigBits<<52 || mg.tinyRow {
+		return true
 	}
 	hi := 0.0
 	for a := 0; a < e.n; a++ {
-		hi = math.Max(hi, math.Abs(e.Q[a*e.n+a]))
+		hi = max(hi, math.Abs(e.Q[a*e.n+a]))
 	}
 	return hi != 0 && hi < extremeSmall
 }
@@ -238,11 +260,16 @@ func scaledElem(e *elem, sc *scaling) elem {
 // unscaled: the proximal path is exact there, and scaling would stretch its
 // stopping tolerance.)
 func equilibrated(e *elem) (elem, *scaling, bool) {
-	if !e.finite() {
+	mg := measure(e)
+	if !mg.finite() {
 		return elem{}, nil, false
 	}
-	ext := extreme(e) || tiny(e.Q, e.p, e.G, e.h, e.A, e.b, e.n)
-	if !ext && !spanned(e) {
+	// tiny's first test, from the magnitudes: an unconstrained minimiser of
+	// ordinary size settles it.
+	qmax, pmax := math.Float64frombits(mg.q), math.Float64frombits(mg.p)
+	small := !(pmax >= smallScale*float64(e.n)*qmax) && tiny(e.Q, e.p, e.G, e.h, e.A, e.b, e.n)
+	ext := mg.extreme(e) || small
+	if !ext && !mg.spanned() {
 		return elem{}, nil, false
 	}
 	sc := equilibration(e)
