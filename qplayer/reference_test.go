@@ -43,30 +43,7 @@ func combos(m, size int, idx []int, start int, fn func([]int) bool) bool {
 
 func kktPoint(e elem, set []int) (z, lam, nu []float64, ok bool) {
 	n, m, k := e.n, e.m, e.k
-	q := len(set) + k
-	K := mat.NewDense(n+q, n+q, nil)
-	rhs := mat.NewVecDense(n+q, nil)
-	for a := 0; a < n; a++ {
-		for c := 0; c < n; c++ {
-			K.Set(a, c, 0.5*(e.Q[a*n+c]+e.Q[c*n+a]))
-		}
-		rhs.SetVec(a, -e.p[a])
-	}
-	for j := 0; j < q; j++ {
-		var row []float64
-		var r float64
-		if j < k {
-			row, r = e.A[j*n:(j+1)*n], e.b[j]
-		} else {
-			i := set[j-k]
-			row, r = e.G[i*n:(i+1)*n], e.h[i]
-		}
-		for a := 0; a < n; a++ {
-			K.Set(n+j, a, row[a])
-			K.Set(a, n+j, row[a])
-		}
-		rhs.SetVec(n+j, r)
-	}
+	K, rhs := kktSystem(e, set)
 	var sol mat.VecDense
 	if err := sol.SolveVec(K, rhs); err != nil {
 		return nil, nil, nil, false
@@ -95,6 +72,38 @@ func kktPoint(e elem, set []int) (z, lam, nu []float64, ok bool) {
 		return nil, nil, nil, false
 	}
 	return z, lam, nu, true
+}
+
+// kktSystem returns the KKT matrix and right-hand side of e with the rows
+// of G in set active: [Q Cᵀ; C 0] (z, μ) = (−p, d), C the rows of A, then
+// those of G, Q symmetrized.
+func kktSystem(e elem, set []int) (*mat.Dense, *mat.VecDense) {
+	n, k := e.n, e.k
+	q := len(set) + k
+	K := mat.NewDense(n+q, n+q, nil)
+	rhs := mat.NewVecDense(n+q, nil)
+	for a := 0; a < n; a++ {
+		for c := 0; c < n; c++ {
+			K.Set(a, c, 0.5*(e.Q[a*n+c]+e.Q[c*n+a]))
+		}
+		rhs.SetVec(a, -e.p[a])
+	}
+	for j := 0; j < q; j++ {
+		var row []float64
+		var r float64
+		if j < k {
+			row, r = e.A[j*n:(j+1)*n], e.b[j]
+		} else {
+			i := set[j-k]
+			row, r = e.G[i*n:(i+1)*n], e.h[i]
+		}
+		for a := 0; a < n; a++ {
+			K.Set(n+j, a, row[a])
+			K.Set(a, n+j, row[a])
+		}
+		rhs.SetVec(n+j, r)
+	}
+	return K, rhs
 }
 
 // randomQP draws a feasible problem: z0 satisfies every constraint, some
@@ -346,29 +355,7 @@ func bruteForceObjective(e elem) (float64, bool) {
 	for size := 0; size <= n && size <= m; size++ {
 		combos(m, size, idx, 0, func(set []int) bool {
 			q := len(set) + k
-			K := mat.NewDense(n+q, n+q, nil)
-			rhs := mat.NewVecDense(n+q, nil)
-			for a := 0; a < n; a++ {
-				for c := 0; c < n; c++ {
-					K.Set(a, c, e.Q[a*n+c])
-				}
-				rhs.SetVec(a, -e.p[a])
-			}
-			for j := 0; j < q; j++ {
-				var row []float64
-				var r float64
-				if j < k {
-					row, r = e.A[j*n:(j+1)*n], e.b[j]
-				} else {
-					i := set[j-k]
-					row, r = e.G[i*n:(i+1)*n], e.h[i]
-				}
-				for a := 0; a < n; a++ {
-					K.Set(n+j, a, row[a])
-					K.Set(a, n+j, row[a])
-				}
-				rhs.SetVec(n+j, r)
-			}
+			K, rhs := kktSystem(e, set)
 			var svd mat.SVD
 			if !svd.Factorize(K, mat.SVDThin) {
 				return false
