@@ -82,16 +82,32 @@ func Embedded(name string) (data []byte, file string, err error) {
 // Load reads a config by embedded name ("nav-ppo") or by file path. A name
 // that is both wins as the path when the file exists.
 func Load(nameOrPath string) (*Config, error) {
+	return LoadWith(nameOrPath, nil)
+}
+
+// Source returns the text of a config given by embedded name or file path
+// (as Load finds it) and the name its errors use for the file.
+func Source(nameOrPath string) (data []byte, file string, err error) {
 	if data, err := os.ReadFile(nameOrPath); err == nil {
-		return Parse(nameOrPath, data)
+		return data, nameOrPath, nil
 	} else if strings.ContainsAny(nameOrPath, `/\`) || filepath.Ext(nameOrPath) != "" {
-		return nil, fmt.Errorf("config %s: %w", nameOrPath, err)
+		return nil, "", fmt.Errorf("config %s: %w", nameOrPath, err)
 	}
-	data, file, err := Embedded(nameOrPath)
+	data, file, err = Embedded(nameOrPath)
 	if err != nil {
-		return nil, fmt.Errorf("config %q: no such file and %w", nameOrPath, err)
+		return nil, "", fmt.Errorf("config %q: no such file and %w", nameOrPath, err)
 	}
-	return Parse(file, data)
+	return data, file, nil
+}
+
+// LoadWith loads a config as Load does, with overrides applied on top of
+// the file (see Override).
+func LoadWith(nameOrPath string, overrides []Override) (*Config, error) {
+	data, file, err := Source(nameOrPath)
+	if err != nil {
+		return nil, err
+	}
+	return parse(file, data, overrides)
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): `)
@@ -125,6 +141,11 @@ func lineText(data []byte, n int) string {
 // "file:line: key: what is wrong". Keys not given take the scenario's
 // defaults.
 func Parse(file string, data []byte) (*Config, error) {
+	return parse(file, data, nil)
+}
+
+// parse is Parse with overrides applied to the document first.
+func parse(file string, data []byte, overrides []Override) (*Config, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
@@ -144,6 +165,11 @@ func Parse(file string, data []byte) (*Config, error) {
 	if err := check(doc, reflect.TypeOf(Config{}), "", lines); err != nil {
 		return nil, fmt.Errorf("%s:%w", file, err)
 	}
+	for _, o := range overrides {
+		if err := o.apply(doc); err != nil {
+			return nil, err
+		}
+	}
 	scen := find(doc, "env", "scenario")
 	if scen == nil {
 		return nil, fmt.Errorf("%s: env.scenario is missing: say which scenario (%s)", file, scenarios)
@@ -162,6 +188,9 @@ func Parse(file string, data []byte) (*Config, error) {
 	if err != nil {
 		var fe *env.FieldError
 		if errors.As(err, &fe) {
+			if o := overriding(overrides, fe.Key); o != nil {
+				return nil, fmt.Errorf("%s:%d: %s: %s (set here over %s)", o.File, o.Value.Line, fe.Key, fe.Msg, file)
+			}
 			return nil, fmt.Errorf("%s:%d: %s: %s", file, lineOf(lines, fe.Key), fe.Key, fe.Msg)
 		}
 		return nil, fmt.Errorf("%s: %w", file, err)

@@ -16,13 +16,22 @@ import (
 // however it ends: a killed run never leaves its directory locked.
 const LockFile = ".lock"
 
-// ErrLocked is returned when another process trains the run directory.
+// ErrLocked is returned when another process trains the run directory
+// (or holds another Lock).
 var ErrLocked = errors.New("another process is training this run directory")
 
-// lockDir takes the run directory's lock. The file records the holder's PID
-// for the message a second process prints.
+// lockDir takes the run directory's lock.
 func lockDir(dir string) (*os.File, error) {
-	path := filepath.Join(dir, LockFile)
+	return Lock(filepath.Join(dir, LockFile), dir)
+}
+
+// Lock takes an exclusive lock (flock) on the file at path, creating it,
+// for as long as the returned file stays open; the kernel releases it when
+// the process ends, however it ends. The file records the holder's PID.
+// When another process holds it the error wraps ErrLocked and names what
+// (the name used in messages) and that PID.
+func Lock(path, what string) (*os.File, error) {
+	dir := what
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", dir, err)

@@ -2,6 +2,7 @@ package train
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -281,4 +282,20 @@ func extend(dir string, cfg *configs.Config, done int, opts Options) error {
 		return err
 	}
 	return WriteConfig(dir, cfg)
+}
+
+// Run trains cfg with the algorithm its train.algorithm names (imitation
+// or PPO); with opts.Resume and a nil cfg, the run's own config decides.
+func Run(ctx context.Context, cfg *configs.Config, opts Options) (*Result, error) {
+	if cfg == nil {
+		c, err := ReadConfig(opts.Resume)
+		if err != nil {
+			return nil, err
+		}
+		cfg = c
+	}
+	if cfg.Train.Algorithm == "ppo" {
+		return PPO(ctx, cfg, opts)
+	}
+	return Imitation(ctx, cfg, opts)
 }

@@ -80,7 +80,7 @@ func runTrain(args []string, cli *cliEnv) int {
 	if *resume != "" {
 		opts.Epochs, opts.Steps = *epochs, *steps
 	}
-	res, err := trainRun(ctx, cfg, opts)
+	res, err := train.Run(ctx, cfg, opts)
 	if errors.Is(err, train.ErrInterrupted) {
 		return 130
 	}
@@ -133,21 +133,6 @@ func trainConfig(set map[string]bool, name string, epochs int, seed int64, steps
 		cfg.Train.PPO.TotalSteps = steps
 	}
 	return cfg, cfg.Validate()
-}
-
-// trainRun dispatches on the config's algorithm (a resumed run reads its own).
-func trainRun(ctx context.Context, cfg *configs.Config, opts train.Options) (*train.Result, error) {
-	if cfg == nil {
-		c, err := train.ReadConfig(opts.Resume)
-		if err != nil {
-			return nil, err
-		}
-		cfg = c
-	}
-	if cfg.Train.Algorithm == "ppo" {
-		return train.PPO(ctx, cfg, opts)
-	}
-	return train.Imitation(ctx, cfg, opts)
 }
 
 // unit names what a run counts: epochs (imitation) or iterations (PPO).

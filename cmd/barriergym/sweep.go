@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/barriergym/barriergym/configs"
+	"github.com/barriergym/barriergym/sweep"
+	"github.com/barriergym/barriergym/train"
+)
+
+const sweepHelp = `Usage: barriergym sweep plan FILE
+       barriergym sweep run FILE [-index I]
+       barriergym sweep local FILE [-parallel P]
+
+A sweep file names base configs (embedded names or paths), seeds, and a
+grid or list of overrides by dotted key; it expands deterministically to
+numbered runs (config by config, then override set, then seed):
+
+  name: nav-ppo-seeds
+  configs: [nav-ppo, nav-ppo-filter]
+  seeds: [1, 2, 3]
+  grid:
+    train.ppo.total_steps: [1000000, 3000000]
+  out: runs/sweeps/nav-ppo-seeds       # default runs/sweeps/<name>
+
+plan   prints the runs: index, run directory, config, overrides, seed and
+       state (pending, partial, complete). Mistakes in the file are
+       reported with its line before anything runs.
+run    trains one run: -index I, or the index an array-job engine sets
+       (SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX). A complete run is
+       skipped, a partial one resumed; a run another process is training
+       is left to it. Progress goes to standard error.
+local  trains every run on this machine, P at a time, each run's log in
+       OUT/logs/<run>.log, with a line per finished run (counts, ETA,
+       success and collisions). Ctrl-C stops; run it again to resume.
+
+Flags:
+`
+
+func runSweep(args []string, cli *cliEnv) int {
+	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
+	index := fs.Int("index", -1, "run: the run to train (default: $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX)")
+	parallel := fs.Int("parallel", 1, "local: runs trained at once")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), sweepHelp)
+		fs.PrintDefaults()
+	}
+	sub := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		sub, args = args[0], args[1:]
+	}
+	file := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		file, args = args[0], args[1:]
+	}
+	if code, done := parseFlags(fs, args, cli); done {
+		return code
+	}
+	switch {
+	case sub != "plan" && sub != "run" && sub != "local":
+		fmt.Fprintf(cli.stderr, "barriergym sweep: say what to do: plan, run or local (see -h); got %q\n", sub)
+		return 2
+	case file == "":
+		fmt.Fprintf(cli.stderr, "barriergym sweep %s: name the sweep file (see -h)\n", sub)
+		return 2
+	}
+	s, err := sweep.Load(file)
+	if err != nil {
+		fmt.Fprintf(cli.stderr, "barriergym sweep: %v\n", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch sub {
+	case "plan":
+		printPlan(cli, s)
+		return 0
+	case "local":
+		err := s.Local(ctx, *parallel, cli.stderr)
+		switch {
+		case ctx.Err() != nil:
+			return 130
+		case err != nil:
+			fmt.Fprintf(cli.stderr, "barriergym sweep: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	return sweepRun(ctx, cli, s, *index)
+}
+
+// sweepRun trains one run of s: -index, or the engine's index.
+func sweepRun(ctx context.Context, cli *cliEnv, s *sweep.Sweep, index int) int {
+	from := "-index"
+	if index < 0 {
+		i, name, ok, err := sweep.IndexFromEnv()
+		if err != nil {
+			fmt.Fprintf(cli.stderr, "barriergym sweep run: %v\n", err)
+			return 2
+		}
+		if !ok {
+			fmt.Fprintln(cli.stderr, "barriergym sweep run: give -index, or run it as an array job (SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)")
+			return 2
+		}
+		index, from = i, name
+	}
+	if index >= len(s.Runs) {
+		fmt.Fprintf(cli.stderr, "barriergym sweep run: %s %d, but sweep %s has %d runs (0…%d)\n", from, index, s.Name, len(s.Runs), len(s.Runs)-1)
+		return 2
+	}
+	r := s.Runs[index]
+	fmt.Fprintf(cli.stderr, "sweep %s, run %d of %d (%s): %s\n", s.Name, index, len(s.Runs), from, s.Dir(r))
+	outcome, res, err := s.Train(ctx, index, cli.stderr)
+	switch {
+	case errors.Is(err, train.ErrInterrupted):
+		return 130
+	case err != nil:
+		fmt.Fprintf(cli.stderr, "barriergym sweep run: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(cli.stdout, "%s: %s\n", r.Name, outcome)
+	if res != nil && res.Final != nil {
+		fmt.Fprintf(cli.stdout, "success %.1f %%, collisions %.1f %%, in %.1f s\n", 100*res.Final.SuccessRate,
+			100*res.Final.CollisionRate, res.Seconds)
+	}
+	return 0
+}
+
+// printPlan prints the sweep's runs as a Markdown table.
+func printPlan(cli *cliEnv, s *sweep.Sweep) {
+	w := cli.stdout
+	fmt.Fprintf(w, "sweep %s (%s): %d runs in %s\n\n", s.Name, s.File, len(s.Runs), s.Out)
+	fmt.Fprintln(w, "| index | run | config | overrides | seed | state |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|")
+	for _, r := range s.Runs {
+		fmt.Fprintf(w, "| %d | %s | %s | %s | %d | %s |\n", r.Index, r.Name, r.Config, overridesText(r.Overrides), r.Seed, s.StateOf(r))
+	}
+}
+
+func overridesText(os []configs.Override) string {
+	if len(os) == 0 {
+		return "—"
+	}
+	parts := make([]string, len(os))
+	for i, o := range os {
+		parts[i] = o.String()
+	}
+	return strings.Join(parts, ", ")
+}
