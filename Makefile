@@ -1,15 +1,19 @@
 # barriergym — `make test` installs what the tests need on a fresh Debian
-# machine (the viewer's X11/GL headers and Xvfb), then vets and tests.
+# machine (the viewer's X11/GL headers and Xvfb; Slurm and munge for the
+# test that submits a sweep to a real single-node Slurm), then vets and
+# tests.
 
 APT_PACKAGES := libgl1-mesa-dev libgl1-mesa-dri libxcursor-dev libxi-dev libxinerama-dev \
-                libxrandr-dev libxxf86vm-dev libxkbcommon-dev xvfb xauth
+                libxrandr-dev libxxf86vm-dev libxkbcommon-dev xvfb xauth slurm-wlm munge
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 GO ?= go
 
 .PHONY: test deps vet build bench fuzz
 
+# BARRIERGYM_SLURM=1 lets TestSlurmArrayJob start Slurm's daemons (as
+# root; it skips otherwise) and stop them by PID when it ends.
 test: deps vet
-	xvfb-run -a $(GO) test -timeout 9m ./...
+	BARRIERGYM_SLURM=1 xvfb-run -a $(GO) test -timeout 9m ./...
 
 # deps installs the Debian packages that are missing (apt-get update first).
 deps:

@@ -15,7 +15,8 @@
 //	  barrier.p_max: [2, 4]
 //	list:                          # …or these override sets, in order
 //	  - {barrier.p_max: 2}
-//	out: runs/sweeps/nav-ppo-seeds # where the run directories go (relative to the working directory)
+//	out: results                   # where the run directories go (relative to this file;
+//	                               # default runs/sweeps/<name> in the working directory)
 //
 // Runs are numbered config by config, then override set by override set
 // (the grid's keys vary last-fastest in the order written), then seed by
@@ -159,8 +160,11 @@ func parse(path string, data []byte) (*Sweep, error) {
 	if sets == nil {
 		sets = [][]configs.Override{nil}
 	}
-	if s.Out == "" {
+	switch {
+	case s.Out == "":
 		s.Out = filepath.Join("runs", "sweeps", s.Name)
+	case !filepath.IsAbs(s.Out):
+		s.Out = filepath.Join(filepath.Dir(path), s.Out)
 	}
 	for c, name := range names {
 		for _, set := range sets {

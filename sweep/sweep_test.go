@@ -26,18 +26,19 @@ func write(t *testing.T, text string) string {
 // last key varying fastest; names are unique and carry index, config,
 // overrides and seed; defaults fill name, seeds and out.
 func TestExpand(t *testing.T) {
-	s, err := Load(write(t, `name: demo
+	path := write(t, `name: demo
 configs: [nav-ppo, nav-ppo-filter]
 seeds: [1, 2]
 grid:
   train.ppo.total_steps: [64000, 128000]
   barrier.p_max: [2, 4]
 out: somewhere
-`))
+`)
+	s, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Runs) != 16 || s.Out != "somewhere" || s.Name != "demo" {
+	if len(s.Runs) != 16 || s.Out != filepath.Join(filepath.Dir(path), "somewhere") || s.Name != "demo" {
 		t.Fatalf("%d runs in %s named %s", len(s.Runs), s.Out, s.Name)
 	}
 	want := map[int]string{
@@ -61,7 +62,7 @@ out: somewhere
 		t.Errorf("run 7's config: steps %d, p_max %v, seed %d", cfg.Train.PPO.TotalSteps, cfg.Barrier.PMax, cfg.Train.Seed)
 	}
 	// The same file expands the same way; a list keeps its order.
-	path := write(t, "configs: [robot2d-barriernet]\nlist:\n  - {train.epochs: 3}\n  - {train.epochs: 1, eval.episodes: 2}\n")
+	path = write(t, "configs: [robot2d-barriernet]\nlist:\n  - {train.epochs: 3}\n  - {train.epochs: 1, eval.episodes: 2}\n")
 	a, err := Load(path)
 	if err != nil {
 		t.Fatal(err)

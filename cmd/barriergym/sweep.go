@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
+	"github.com/barriergym/barriergym/atomicfile"
 	"github.com/barriergym/barriergym/configs"
 	"github.com/barriergym/barriergym/sweep"
 	"github.com/barriergym/barriergym/train"
@@ -18,6 +20,7 @@ import (
 const sweepHelp = `Usage: barriergym sweep plan FILE
        barriergym sweep run FILE [-index I]
        barriergym sweep local FILE [-parallel P]
+       barriergym sweep emit slurm FILE [-parallel P] [-cpus C] [-mem MiB] [-time T] [-partition X] [-binary PATH] [-o SCRIPT]
 
 A sweep file names base configs (embedded names or paths), seeds, and a
 grid or list of overrides by dotted key; it expands deterministically to
@@ -28,7 +31,7 @@ numbered runs (config by config, then override set, then seed):
   seeds: [1, 2, 3]
   grid:
     train.ppo.total_steps: [1000000, 3000000]
-  out: runs/sweeps/nav-ppo-seeds       # default runs/sweeps/<name>
+  out: results           # relative to this file; default runs/sweeps/<name>
 
 plan   prints the runs: index, run directory, config, overrides, seed and
        state (pending, partial, complete). Mistakes in the file are
@@ -40,6 +43,12 @@ run    trains one run: -index I, or the index an array-job engine sets
 local  trains every run on this machine, P at a time, each run's log in
        OUT/logs/<run>.log, with a line per finished run (counts, ETA,
        success and collisions). Ctrl-C stops; run it again to resume.
+emit slurm  writes a Slurm array batch script (default OUT/<name>.sbatch):
+       #SBATCH --array=0-(N−1)%P, one task per run, each running
+       'barriergym sweep run FILE' in this directory with the task's
+       index; logs in OUT/logs. Submit it with sbatch; resubmitting
+       finishes what is left. -binary is the barriergym the nodes run
+       (default: this one, when it is not a 'go run' temporary).
 
 Flags:
 `
@@ -47,7 +56,14 @@ Flags:
 func runSweep(args []string, cli *cliEnv) int {
 	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
 	index := fs.Int("index", -1, "run: the run to train (default: $SLURM_ARRAY_TASK_ID or $JOB_COMPLETION_INDEX)")
-	parallel := fs.Int("parallel", 1, "local: runs trained at once")
+	parallel := fs.Int("parallel", 1, "local, emit: runs trained at once (emit: 0 for no limit)")
+	var res sweep.Resources
+	fs.IntVar(&res.CPUs, "cpus", 2, "emit: cores per run")
+	fs.IntVar(&res.MemoryMiB, "mem", 4096, "emit: memory per run, MiB")
+	fs.StringVar(&res.Time, "time", "", "emit slurm: time limit per run (e.g. 02:00:00; default the partition's)")
+	fs.StringVar(&res.Partition, "partition", "", "emit slurm: partition (default the cluster's)")
+	binary := fs.String("binary", "", "emit: the barriergym binary the cluster runs (default this one)")
+	script := fs.String("o", "", "emit: where to write (default OUT/<name>.sbatch)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), sweepHelp)
 		fs.PrintDefaults()
@@ -55,6 +71,10 @@ func runSweep(args []string, cli *cliEnv) int {
 	sub := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		sub, args = args[0], args[1:]
+	}
+	engine := ""
+	if sub == "emit" && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		engine, args = args[0], args[1:]
 	}
 	file := ""
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -64,8 +84,11 @@ func runSweep(args []string, cli *cliEnv) int {
 		return code
 	}
 	switch {
-	case sub != "plan" && sub != "run" && sub != "local":
-		fmt.Fprintf(cli.stderr, "barriergym sweep: say what to do: plan, run or local (see -h); got %q\n", sub)
+	case sub != "plan" && sub != "run" && sub != "local" && sub != "emit":
+		fmt.Fprintf(cli.stderr, "barriergym sweep: say what to do: plan, run, local or emit (see -h); got %q\n", sub)
+		return 2
+	case sub == "emit" && engine != "slurm":
+		fmt.Fprintf(cli.stderr, "barriergym sweep emit: say for which engine: slurm (see -h); got %q\n", engine)
 		return 2
 	case file == "":
 		fmt.Fprintf(cli.stderr, "barriergym sweep %s: name the sweep file (see -h)\n", sub)
@@ -82,6 +105,9 @@ func runSweep(args []string, cli *cliEnv) int {
 	case "plan":
 		printPlan(cli, s)
 		return 0
+	case "emit":
+		res.Parallel = *parallel
+		return emitSlurm(cli, s, res, *binary, *script)
 	case "local":
 		err := s.Local(ctx, *parallel, cli.stderr)
 		switch {
@@ -130,6 +156,50 @@ func sweepRun(ctx context.Context, cli *cliEnv, s *sweep.Sweep, index int) int {
 		fmt.Fprintf(cli.stdout, "success %.1f %%, collisions %.1f %%, in %.1f s\n", 100*res.Final.SuccessRate,
 			100*res.Final.CollisionRate, res.Seconds)
 	}
+	return 0
+}
+
+// emitSlurm writes s's Slurm array script.
+func emitSlurm(cli *cliEnv, s *sweep.Sweep, res sweep.Resources, binary, script string) int {
+	fail := func(err error) int {
+		fmt.Fprintf(cli.stderr, "barriergym sweep emit: %v\n", err)
+		return 1
+	}
+	if binary == "" {
+		exe, err := os.Executable()
+		if err != nil {
+			return fail(err)
+		}
+		if strings.Contains(exe, "go-build") {
+			return fail(fmt.Errorf("this barriergym is a 'go run' temporary (%s); build one (go build -o barriergym ./cmd/barriergym) and pass -binary", exe))
+		}
+		binary = exe
+	}
+	binary, err := filepath.Abs(binary)
+	if err != nil {
+		return fail(err)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return fail(err)
+	}
+	if script == "" {
+		script = filepath.Join(s.Out, s.Name+".sbatch")
+	}
+	text, err := s.SlurmScript(res, binary, wd, script)
+	if err != nil {
+		return fail(err)
+	}
+	if err := os.MkdirAll(filepath.Join(s.Out, "logs"), 0o755); err != nil {
+		return fail(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(script), 0o755); err != nil {
+		return fail(err)
+	}
+	if err := atomicfile.WriteFile(script, text, 0o755); err != nil {
+		return fail(err)
+	}
+	fmt.Fprintf(cli.stdout, "wrote %s: %d array tasks; submit with\n  sbatch %s\n", script, len(s.Runs), script)
 	return 0
 }
 
