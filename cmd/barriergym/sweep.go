@@ -21,6 +21,7 @@ const sweepHelp = `Usage: barriergym sweep plan FILE
        barriergym sweep run FILE [-index I]
        barriergym sweep local FILE [-parallel P]
        barriergym sweep emit slurm FILE [-parallel P] [-cpus C] [-mem MiB] [-time T] [-partition X] [-binary PATH] [-o SCRIPT]
+       barriergym sweep emit k8s FILE -image IMAGE -claim PVC [-workdir DIR] [-parallel P] [-cpus C] [-mem MiB] [-o FILE]
 
 A sweep file names base configs (embedded names or paths), seeds, and a
 grid or list of overrides by dotted key; it expands deterministically to
@@ -49,6 +50,12 @@ emit slurm  writes a Slurm array batch script (default OUT/<name>.sbatch):
        index; logs in OUT/logs. Submit it with sbatch; resubmitting
        finishes what is left. -binary is the barriergym the nodes run
        (default: this one, when it is not a 'go run' temporary).
+emit k8s  writes a Kubernetes Indexed Job (default OUT/<name>.k8s.yaml):
+       completionMode Indexed, completions = the runs, parallelism P;
+       each pod runs 'barriergym sweep run FILE' from IMAGE in the
+       project's PersistentVolumeClaim mounted at -workdir (FILE relative
+       to it, as it is to this directory here), its index from
+       JOB_COMPLETION_INDEX. Apply it with kubectl apply -f.
 
 Flags:
 `
@@ -62,8 +69,12 @@ func runSweep(args []string, cli *cliEnv) int {
 	fs.IntVar(&res.MemoryMiB, "mem", 4096, "emit: memory per run, MiB")
 	fs.StringVar(&res.Time, "time", "", "emit slurm: time limit per run (e.g. 02:00:00; default the partition's)")
 	fs.StringVar(&res.Partition, "partition", "", "emit slurm: partition (default the cluster's)")
-	binary := fs.String("binary", "", "emit: the barriergym binary the cluster runs (default this one)")
-	script := fs.String("o", "", "emit: where to write (default OUT/<name>.sbatch)")
+	binary := fs.String("binary", "", "emit slurm: the barriergym binary the cluster runs (default this one)")
+	script := fs.String("o", "", "emit: where to write (default OUT/<name>.sbatch or OUT/<name>.k8s.yaml)")
+	var kj sweep.KubeJob
+	fs.StringVar(&kj.Image, "image", "", "emit k8s: the container image with barriergym on its PATH")
+	fs.StringVar(&kj.Claim, "claim", "", "emit k8s: the PersistentVolumeClaim holding the project and its runs")
+	fs.StringVar(&kj.Workdir, "workdir", "/project", "emit k8s: where the claim is mounted and the runs start")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), sweepHelp)
 		fs.PrintDefaults()
@@ -87,8 +98,8 @@ func runSweep(args []string, cli *cliEnv) int {
 	case sub != "plan" && sub != "run" && sub != "local" && sub != "emit":
 		fmt.Fprintf(cli.stderr, "barriergym sweep: say what to do: plan, run, local or emit (see -h); got %q\n", sub)
 		return 2
-	case sub == "emit" && engine != "slurm":
-		fmt.Fprintf(cli.stderr, "barriergym sweep emit: say for which engine: slurm (see -h); got %q\n", engine)
+	case sub == "emit" && engine != "slurm" && engine != "k8s":
+		fmt.Fprintf(cli.stderr, "barriergym sweep emit: say for which engine: slurm or k8s (see -h); got %q\n", engine)
 		return 2
 	case file == "":
 		fmt.Fprintf(cli.stderr, "barriergym sweep %s: name the sweep file (see -h)\n", sub)
@@ -107,6 +118,9 @@ func runSweep(args []string, cli *cliEnv) int {
 		return 0
 	case "emit":
 		res.Parallel = *parallel
+		if engine == "k8s" {
+			return emitKube(cli, s, res, kj, file, *script)
+		}
 		return emitSlurm(cli, s, res, *binary, *script)
 	case "local":
 		err := s.Local(ctx, *parallel, cli.stderr)
@@ -200,6 +214,25 @@ func emitSlurm(cli *cliEnv, s *sweep.Sweep, res sweep.Resources, binary, script 
 		return fail(err)
 	}
 	fmt.Fprintf(cli.stdout, "wrote %s: %d array tasks; submit with\n  sbatch %s\n", script, len(s.Runs), script)
+	return 0
+}
+
+// emitKube writes s's Kubernetes Indexed Job manifest.
+func emitKube(cli *cliEnv, s *sweep.Sweep, res sweep.Resources, kj sweep.KubeJob, file, out string) int {
+	text, err := s.KubeManifest(res, kj, file)
+	if err == nil {
+		if out == "" {
+			out = filepath.Join(s.Out, s.Name+".k8s.yaml")
+		}
+		if err = os.MkdirAll(filepath.Dir(out), 0o755); err == nil {
+			err = atomicfile.WriteFile(out, text, 0o644)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(cli.stderr, "barriergym sweep emit: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(cli.stdout, "wrote %s: an Indexed Job of %d pods; apply with\n  kubectl apply -f %s\n", out, len(s.Runs), out)
 	return 0
 }
 

@@ -37,6 +37,12 @@ func TestSweepCommand(t *testing.T) {
 	if _, out, _ = runCLI(t, "", "sweep", "plan", path); strings.Count(out, "| complete |") != 3 {
 		t.Errorf("plan after: %s", out)
 	}
+	manifest := filepath.Join(dir, "job.yaml")
+	if code, out, errs := runCLI(t, "", "sweep", "emit", "k8s", path, "-image", "img", "-claim", "proj", "-o", manifest); code != 1 ||
+		!strings.Contains(errs, "must lie under the working directory") {
+		// path is absolute: the pod could not find it in the volume
+		t.Errorf("emit k8s with an absolute sweep path: exit %d %s %s", code, out, errs)
+	}
 	bad := filepath.Join(dir, "bad.yaml")
 	os.WriteFile(bad, []byte("configs: [robot2d]\ngrid:\n  train.epoch: [1]\n"), 0o644)
 	for _, tc := range []struct {
@@ -48,6 +54,9 @@ func TestSweepCommand(t *testing.T) {
 		{[]string{"sweep", "plan"}, 2, "name the sweep file"},
 		{[]string{"sweep", "run", path, "-index", "3"}, 2, "has 3 runs (0…2)"},
 		{[]string{"sweep", "plan", bad}, 1, "bad.yaml:3: train.epoch: unknown key"},
+		{[]string{"sweep", "emit", "nomad", path}, 2, "slurm or k8s"},
+		{[]string{"sweep", "emit", "k8s", path, "-claim", "c"}, 1, "say which container image"},
+		{[]string{"sweep", "emit", "slurm", path, "-cpus", "0", "-binary", "/bin/true"}, 1, "cpus 0"},
 	} {
 		if code, _, errs := runCLI(t, "", tc.args...); code != tc.code || !strings.Contains(errs, tc.want) {
 			t.Errorf("%v: exit %d, %s", tc.args, code, errs)
