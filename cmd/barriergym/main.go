@@ -34,6 +34,7 @@ func commands() map[string]command {
 		"bench":     {"measure speed: 'bench qp' the QP layer, 'bench env' the simulators", runBench},
 		"scenarios": {"list the scenarios: controls, CBFs, gains and embedded configs", runScenarios},
 		"config":    {"'config show NAME|FILE' prints a config fully resolved, every key commented", runConfig},
+		"report":    {"summarize finished runs over seeds: mean, std, 95 % bootstrap CI, IQM; learning curves", runReport},
 		"sweep":     {"expand a sweep file into numbered runs and train them: plan, run (one index), local", runSweep},
 	}
 }

@@ -102,7 +102,7 @@ func TestHelpAndUnknown(t *testing.T) {
 	}
 	// Every command and subcommand: help once, on stdout, exit 0.
 	for _, args := range [][]string{{"qp"}, {"bench"}, {"bench", "qp"}, {"bench", "env"}, {"scenarios"},
-		{"config"}, {"config", "show"}, {"eval"}, {"train"}, {"sweep"}, {"sweep", "run"}} {
+		{"config"}, {"config", "show"}, {"eval"}, {"train"}, {"sweep"}, {"sweep", "run"}, {"report"}} {
 		for _, h := range []string{"-h", "-help", "--help"} {
 			code, out, errs := runCLI(t, "", append(args, h)...)
 			if code != 0 || strings.Count(out, "Usage: barriergym "+args[0]) != 1 || errs != "" {
@@ -112,7 +112,7 @@ func TestHelpAndUnknown(t *testing.T) {
 	}
 	// A wrong flag: what is wrong and the help, on stderr, exit 2.
 	for _, args := range [][]string{{"qp", "-frob"}, {"bench", "qp", "-frob"}, {"bench", "env", "-frob"},
-		{"eval", "-frob"}, {"train", "-frob"}, {"config", "show", "-frob"}, {"sweep", "plan", "x.yaml", "-frob"}} {
+		{"eval", "-frob"}, {"train", "-frob"}, {"config", "show", "-frob"}, {"sweep", "plan", "x.yaml", "-frob"}, {"report", "x", "-frob"}} {
 		code, out, errs := runCLI(t, "", args...)
 		if code != 2 || out != "" || !strings.Contains(errs, "flag provided but not defined: -frob") ||
 			strings.Count(errs, "Usage: barriergym") != 1 {
