@@ -45,6 +45,9 @@ func (r *ppoRun) record(m PPOMetrics) error {
 	if err := WritePPOMetrics(r.dir, r.rows); err != nil {
 		return err
 	}
+	if err := r.logScalars(ppoHeader, tableOf(r.rows, PPOMetrics.values)); err != nil {
+		return err
+	}
 	if r.st.Iteration%10 == 0 {
 		return WritePPOCurves(r.dir, r.rows)
 	}

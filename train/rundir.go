@@ -212,6 +212,7 @@ type runBase struct {
 	offset  float64 // seconds spent before a resume
 	// lockFile holds the run directory's lock while the run trains.
 	lockFile *os.File
+	events   *eventsWriter // TensorBoard scalars, opened on first use
 }
 
 func (r *runBase) logf(format string, args ...any) {
