@@ -8,6 +8,7 @@ package eval
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"sync"
 
@@ -80,6 +81,9 @@ type Summary struct {
 	// Extra holds the scenario's own metrics over episodes
 	// (env.Metric.Summary names), written in JSON as keys of their own.
 	Extra []Value `json:"-"`
+	// Perturbation is the robustness perturbation the episodes ran under
+	// (absent when none).
+	Perturbation *Perturbation `json:"perturbation,omitempty"`
 }
 
 // NewController returns a fresh controller by name: "expert" (the
@@ -111,6 +115,42 @@ func FilterConfig(cfg *configs.Config, spec env.Spec) control.FilterConfig {
 type Options struct {
 	Workers  int           // 0: all cores
 	Progress *progress.Bar // may be nil
+	Perturb  Perturbation  // the zero value perturbs nothing
+}
+
+// Perturbation is what a robustness study does to the loop between the
+// controller and the simulator. The zero value does nothing.
+type Perturbation struct {
+	// ObsNoise is σ of Gaussian noise added to every observation entry the
+	// controller sees. The CBF rows are the scenario's, computed from the
+	// simulator's true state (the env contract's CBFRows), so this
+	// perturbs what a policy sees — its reference and its gains — and not
+	// the constraints themselves.
+	ObsNoise float64 `json:"obs_noise"`
+	// ActGain multiplies every executed control (a mismatched actuator);
+	// 0 means 1.
+	ActGain float64 `json:"act_gain"`
+	// ActDelay executes each control one step late (zero at the first step).
+	ActDelay bool `json:"act_delay"`
+	// Seed draws the observation noise, with the episode's index: the same
+	// seed gives the same noise whatever the number of workers.
+	Seed uint64 `json:"noise_seed"`
+}
+
+// IsZero reports whether p perturbs nothing.
+func (p Perturbation) IsZero() bool {
+	return p.ObsNoise == 0 && (p.ActGain == 0 || p.ActGain == 1) && !p.ActDelay
+}
+
+// Validate reports impossible perturbations.
+func (p Perturbation) Validate() error {
+	switch {
+	case !(p.ObsNoise >= 0) || math.IsInf(p.ObsNoise, 0):
+		return fmt.Errorf("observation noise σ %v, want a finite value ≥ 0", p.ObsNoise)
+	case !(p.ActGain >= 0) || math.IsInf(p.ActGain, 0):
+		return fmt.Errorf("actuation gain %v, want a finite value > 0", p.ActGain)
+	}
+	return nil
 }
 
 // Run plays one episode per start with a controller from newController
@@ -129,8 +169,11 @@ func Run(cfg *configs.Config, newController func() (control.Controller, error), 
 	errs := make([]error, workers)
 	next := make(chan int)
 	var wg sync.WaitGroup
+	if err := opts.Perturb.Validate(); err != nil {
+		return nil, err
+	}
 	for w := 0; w < workers; w++ {
-		p := &player{e: task.NewEnv(), metrics: task.Spec().Metrics}
+		p := &player{e: task.NewEnv(), metrics: task.Spec().Metrics, pert: opts.Perturb}
 		if p.c, err = newController(); err != nil {
 			return nil, err
 		}
@@ -141,7 +184,7 @@ func Run(cfg *configs.Config, newController func() (control.Controller, error), 
 				if errs[w] != nil {
 					continue
 				}
-				eps[i], errs[w] = p.play(starts[i])
+				eps[i], errs[w] = p.play(starts[i], i)
 				eps[i].Index = i
 				if s, ok := starts[i].(env.SeedStart); ok {
 					seed := uint64(s)
@@ -170,22 +213,28 @@ type player struct {
 	c       control.Controller
 	metrics []env.Metric
 	values  []float64
+	pert    Perturbation
+	seen    []float64 // the observation the controller sees
+	exec    []float64 // the control executed
+	late    []float64 // the control decided a step ago
 }
 
-// play runs one episode to its end.
-func (p *player) play(s env.Start) (Episode, error) {
+// play runs episode i, from s, to its end.
+func (p *player) play(s env.Start, i int) (Episode, error) {
 	e, c := p.e, p.c
 	obs, err := s.Reset(e)
 	if err != nil {
 		return Episode{}, err
 	}
 	ep := Episode{MinBarrier: math.Inf(1)}
+	noise := rand.New(rand.NewPCG(p.pert.Seed, uint64(i)))
+	p.late = p.late[:0]
 	for {
-		d := c.Act(e, obs)
+		d := c.Act(e, p.observe(obs, noise))
 		var term, trunc bool
 		var info env.Info
 		var r, cost float64
-		obs, r, cost, term, trunc, info = e.Step(d.U)
+		obs, r, cost, term, trunc, info = e.Step(p.actuate(d.U))
 		ep.Length++
 		ep.Return += r
 		ep.Cost += cost
@@ -213,6 +262,44 @@ func (p *player) play(s env.Start) (Episode, error) {
 			return ep, nil
 		}
 	}
+}
+
+// observe returns the observation the controller sees: obs, or a noisy
+// copy.
+func (p *player) observe(obs []float64, noise *rand.Rand) []float64 {
+	if p.pert.ObsNoise == 0 {
+		return obs
+	}
+	p.seen = append(p.seen[:0], obs...)
+	for i := range p.seen {
+		p.seen[i] += p.pert.ObsNoise * noise.NormFloat64()
+	}
+	return p.seen
+}
+
+// actuate returns the control executed for the decided u: u itself, or
+// with the perturbation's gain and delay.
+func (p *player) actuate(u []float64) []float64 {
+	if p.pert.IsZero() {
+		return u
+	}
+	gain := p.pert.ActGain
+	if gain == 0 {
+		gain = 1
+	}
+	out := u
+	if p.pert.ActDelay {
+		if len(p.late) != len(u) {
+			p.late = make([]float64, len(u)) // nothing decided before the first step
+		}
+		out = append(p.exec[:0], p.late...)
+		copy(p.late, u)
+	}
+	p.exec = append(p.exec[:0], out...)
+	for i := range p.exec {
+		p.exec[i] *= gain
+	}
+	return p.exec
 }
 
 // episodeMetrics returns the scenario's own metrics of the ended episode.

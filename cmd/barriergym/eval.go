@@ -51,6 +51,7 @@ type evalFlags struct {
 	gifEpisodes                                    int
 	episodes, workers                              int
 	seed                                           uint64
+	perturb                                        eval.Perturbation
 }
 
 func runEval(args []string, cli *cliEnv) int {
@@ -73,6 +74,10 @@ func runEval(args []string, cli *cliEnv) int {
 	fs.StringVar(&f.pngDir, "png", "", "write a PNG of each episode's whole trajectory into this directory")
 	fs.StringVar(&f.gifFile, "gif", "", "write an animated GIF of the first episodes to this file")
 	fs.IntVar(&f.gifEpisodes, "gif-episodes", 3, "episodes in the GIF")
+	fs.Float64Var(&f.perturb.ObsNoise, "obs-noise", 0, "robustness: σ of Gaussian noise on every observation entry the policy sees (the CBF rows use the true state)")
+	fs.Float64Var(&f.perturb.ActGain, "act-gain", 1, "robustness: gain on every executed control (a mismatched actuator)")
+	fs.BoolVar(&f.perturb.ActDelay, "act-delay", false, "robustness: execute each control one step late")
+	fs.Uint64Var(&f.perturb.Seed, "noise-seed", 1, "robustness: seed of the observation noise")
 	if code, done := parseFlags(fs, args, cli); done {
 		return code
 	}
@@ -145,6 +150,12 @@ func checkFlags(f *evalFlags, set map[string]bool) error {
 		return fmt.Errorf("-workers %d, want ≥ 0 (0: all cores)", f.workers)
 	case f.gifEpisodes < 1:
 		return fmt.Errorf("-gif-episodes %d, want ≥ 1", f.gifEpisodes)
+	case f.perturb.Validate() != nil:
+		return fmt.Errorf("robustness flags: %v", f.perturb.Validate())
+	case f.perturb.ActGain == 0:
+		return fmt.Errorf("-act-gain 0, want > 0")
+	case !f.perturb.IsZero() && (set["png"] || set["gif"]):
+		return errors.New("pictures show episodes without perturbation: drop -png/-gif or the robustness flags")
 	case set["scenarios"] && (set["episodes"] || set["seed"]):
 		return errors.New("-scenarios gives the episodes: drop -episodes and -seed")
 	}
@@ -203,12 +214,16 @@ func evaluate(f *evalFlags, set map[string]bool, cli *cliEnv) error {
 		}
 	}
 	bar := progress.New(cli.stderr, "eval", len(starts))
-	eps, err := eval.Run(cfg, newController, starts, eval.Options{Workers: cfg.Eval.Workers, Progress: bar})
+	eps, err := eval.Run(cfg, newController, starts, eval.Options{Workers: cfg.Eval.Workers, Progress: bar, Perturb: f.perturb})
 	bar.Finish()
 	if err != nil {
 		return err
 	}
 	sum := eval.Summarize(f.policy, task.Spec(), cfg.Eval.Seed, eps)
+	if !f.perturb.IsZero() {
+		p := f.perturb
+		sum.Perturbation = &p
+	}
 	printSummary(cli.stdout, cfg.Name, sum)
 	if f.jsonOut != "" {
 		data, err := json.MarshalIndent(sum, "", "  ")

@@ -249,6 +249,9 @@ func TestFlagsThatCannotApply(t *testing.T) {
 		want string
 	}{
 		{[]string{"train", "-epochs", "0"}, "-epochs 0, want ≥ 1"},
+		{[]string{"eval", "-config", "nav", "-act-gain", "0"}, "-act-gain 0, want > 0"},
+		{[]string{"eval", "-config", "nav", "-obs-noise", "-1"}, "observation noise σ -1"},
+		{[]string{"eval", "-config", "nav", "-act-delay", "-gif", "x.gif"}, "drop -png/-gif or the robustness flags"},
 		{[]string{"train", "-epochs", "-1"}, "-epochs -1, want ≥ 1"},
 		{[]string{"train", "-steps", "4096"}, "-steps applies to PPO"},
 		{[]string{"train", "-config", "nav-ppo", "-epochs", "3"}, "-epochs applies to imitation"},
