@@ -68,6 +68,15 @@ type Env interface {
 	Draw(sc *scene.Scene, ref, u []float64)
 }
 
+// StateSetter is implemented by environments whose state can be set:
+// what robustness studies need to disturb the dynamics (eval's
+// -process-noise) and to build the CBF rows from a noisy measurement of
+// the state (-state-noise). x has State's length and meaning; SetState
+// changes nothing else of the episode (its layout, its clock).
+type StateSetter interface {
+	SetState(x []float64) error
+}
+
 // Editor is implemented by environments whose scene a user may edit in
 // the viewer. Coordinates are world metres.
 type Editor interface {

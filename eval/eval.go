@@ -127,6 +127,16 @@ type Perturbation struct {
 	// perturbs what a policy sees — its reference and its gains — and not
 	// the constraints themselves.
 	ObsNoise float64 `json:"obs_noise"`
+	// StateNoise is σ of Gaussian noise on a measurement of the state from
+	// which the controller acts: its observation and its CBF rows are those
+	// of the measured state (an environment in that state, kept on the
+	// episode's clock), while the true state moves on. Needs an
+	// env.StateSetter.
+	StateNoise float64 `json:"state_noise"`
+	// ProcessNoise is σ of a Gaussian disturbance on the state derivative,
+	// held over each step: the state is moved by σ·dt·N(0, 1) in every
+	// entry before the step integrates. Needs an env.StateSetter.
+	ProcessNoise float64 `json:"process_noise"`
 	// ActGain multiplies every executed control (a mismatched actuator);
 	// 0 means 1.
 	ActGain float64 `json:"act_gain"`
@@ -139,7 +149,7 @@ type Perturbation struct {
 
 // IsZero reports whether p perturbs nothing.
 func (p Perturbation) IsZero() bool {
-	return p.ObsNoise == 0 && (p.ActGain == 0 || p.ActGain == 1) && !p.ActDelay
+	return p.ObsNoise == 0 && p.StateNoise == 0 && p.ProcessNoise == 0 && (p.ActGain == 0 || p.ActGain == 1) && !p.ActDelay
 }
 
 // Validate reports impossible perturbations.
@@ -147,6 +157,10 @@ func (p Perturbation) Validate() error {
 	switch {
 	case !(p.ObsNoise >= 0) || math.IsInf(p.ObsNoise, 0):
 		return fmt.Errorf("observation noise σ %v, want a finite value ≥ 0", p.ObsNoise)
+	case !(p.StateNoise >= 0) || math.IsInf(p.StateNoise, 0):
+		return fmt.Errorf("state measurement noise σ %v, want a finite value ≥ 0", p.StateNoise)
+	case !(p.ProcessNoise >= 0) || math.IsInf(p.ProcessNoise, 0):
+		return fmt.Errorf("process noise σ %v, want a finite value ≥ 0", p.ProcessNoise)
 	case !(p.ActGain >= 0) || math.IsInf(p.ActGain, 0):
 		return fmt.Errorf("actuation gain %v, want a finite value > 0", p.ActGain)
 	}
@@ -173,7 +187,13 @@ func Run(cfg *configs.Config, newController func() (control.Controller, error), 
 		return nil, err
 	}
 	for w := 0; w < workers; w++ {
-		p := &player{e: task.NewEnv(), metrics: task.Spec().Metrics, pert: opts.Perturb}
+		p := &player{e: task.NewEnv(), metrics: task.Spec().Metrics, pert: opts.Perturb, dt: task.Spec().Dt}
+		if opts.Perturb.StateNoise > 0 {
+			p.seenEnv = task.NewEnv()
+		}
+		if err := p.canPerturb(); err != nil {
+			return nil, err
+		}
 		if p.c, err = newController(); err != nil {
 			return nil, err
 		}
@@ -214,6 +234,9 @@ type player struct {
 	metrics []env.Metric
 	values  []float64
 	pert    Perturbation
+	dt      float64
+	seenEnv env.Env   // the environment in the measured state (StateNoise)
+	state   []float64 // a perturbed state
 	seen    []float64 // the observation the controller sees
 	exec    []float64 // the control executed
 	late    []float64 // the control decided a step ago
@@ -229,12 +252,28 @@ func (p *player) play(s env.Start, i int) (Episode, error) {
 	ep := Episode{MinBarrier: math.Inf(1)}
 	noise := rand.New(rand.NewPCG(p.pert.Seed, uint64(i)))
 	p.late = p.late[:0]
+	if p.seenEnv != nil {
+		if _, err := s.Reset(p.seenEnv); err != nil {
+			return Episode{}, err
+		}
+	}
 	for {
-		d := c.Act(e, p.observe(obs, noise))
+		ce, cobs, err := p.measure(obs, noise)
+		if err != nil {
+			return Episode{}, err
+		}
+		d := c.Act(ce, p.observe(cobs, noise))
+		if err := p.disturb(noise); err != nil {
+			return Episode{}, err
+		}
+		u := p.actuate(d.U)
+		if p.seenEnv != nil {
+			p.seenEnv.Step(u) // keeps the measured environment on the episode's clock
+		}
 		var term, trunc bool
 		var info env.Info
 		var r, cost float64
-		obs, r, cost, term, trunc, info = e.Step(p.actuate(d.U))
+		obs, r, cost, term, trunc, info = e.Step(u)
 		ep.Length++
 		ep.Return += r
 		ep.Cost += cost
@@ -262,6 +301,47 @@ func (p *player) play(s env.Start, i int) (Episode, error) {
 			return ep, nil
 		}
 	}
+}
+
+// canPerturb reports whether the environment supports the perturbation.
+func (p *player) canPerturb() error {
+	if p.pert.StateNoise == 0 && p.pert.ProcessNoise == 0 {
+		return nil
+	}
+	if _, ok := p.e.(env.StateSetter); !ok {
+		return fmt.Errorf("this scenario's environment cannot set its state (no env.StateSetter): state and process noise are unavailable")
+	}
+	return nil
+}
+
+// measure returns the environment and observation the controller acts
+// from: the true ones, or (StateNoise) an environment set to a noisy
+// measurement of the true state.
+func (p *player) measure(obs []float64, noise *rand.Rand) (env.Env, []float64, error) {
+	if p.seenEnv == nil {
+		return p.e, obs, nil
+	}
+	p.state = append(p.state[:0], p.e.State()...)
+	for i := range p.state {
+		p.state[i] += p.pert.StateNoise * noise.NormFloat64()
+	}
+	if err := p.seenEnv.(env.StateSetter).SetState(p.state); err != nil {
+		return nil, nil, err
+	}
+	return p.seenEnv, p.seenEnv.Observation(), nil
+}
+
+// disturb moves the true state by σ·dt·N(0, 1) in every entry
+// (ProcessNoise): a disturbance of the state derivative held over the step.
+func (p *player) disturb(noise *rand.Rand) error {
+	if p.pert.ProcessNoise == 0 {
+		return nil
+	}
+	p.state = append(p.state[:0], p.e.State()...)
+	for i := range p.state {
+		p.state[i] += p.pert.ProcessNoise * p.dt * noise.NormFloat64()
+	}
+	return p.e.(env.StateSetter).SetState(p.state)
 }
 
 // observe returns the observation the controller sees: obs, or a noisy

@@ -24,7 +24,8 @@ func (c *obsSteer) Act(_ env.Env, obs []float64) control.Decision {
 // TestPerturbations on nav: no perturbation (gain 1, no delay, no noise)
 // gives the episodes of a plain run bit for bit; observation noise changes
 // them, reproducibly from its seed whatever the number of workers; a
-// slower actuator and a delay change the expert's episodes; impossible
+// slower actuator, a delay, state measurement noise and process noise
+// change the expert's episodes, the same for 1 and 2 workers; impossible
 // values are refused.
 func TestPerturbations(t *testing.T) {
 	cfg, err := configs.Default("nav")
@@ -58,12 +59,17 @@ func TestPerturbations(t *testing.T) {
 	if reflect.DeepEqual(run("obs", Perturbation{ObsNoise: 0.5, Seed: 4}, 2), noisy) {
 		t.Error("another noise seed gave the same episodes")
 	}
-	for _, p := range []Perturbation{{ActGain: 0.5}, {ActDelay: true}} {
-		if reflect.DeepEqual(run("expert", p, 2), plain) {
+	for _, p := range []Perturbation{{ActGain: 0.5}, {ActDelay: true}, {StateNoise: 0.2, Seed: 1}, {ProcessNoise: 1, Seed: 1}} {
+		got := run("expert", p, 2)
+		if reflect.DeepEqual(got, plain) {
 			t.Errorf("%+v changed nothing", p)
 		}
+		if !reflect.DeepEqual(run("expert", p, 1), got) {
+			t.Errorf("%+v: episodes differ between 1 and 2 workers", p)
+		}
 	}
-	for _, p := range []Perturbation{{ObsNoise: -1}, {ObsNoise: math.NaN()}, {ActGain: math.Inf(1)}, {ActGain: -2}} {
+	for _, p := range []Perturbation{{ObsNoise: -1}, {ObsNoise: math.NaN()}, {ActGain: math.Inf(1)}, {ActGain: -2},
+		{StateNoise: -0.1}, {ProcessNoise: math.Inf(1)}} {
 		if _, err := Run(cfg, func() (control.Controller, error) { return NewController(cfg, "expert") },
 			Seeds(1, 1), Options{Perturb: p}); err == nil {
 			t.Errorf("%+v accepted", p)

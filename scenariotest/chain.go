@@ -139,6 +139,15 @@ func (e *chainEnv) Reset(seed uint64) ([]float64, env.Info) {
 func (e *chainEnv) Observation() []float64 { return e.x }
 func (e *chainEnv) State() []float64       { return e.x }
 
+// SetState implements env.StateSetter.
+func (e *chainEnv) SetState(x []float64) error {
+	if len(x) != len(e.x) {
+		return fmt.Errorf("chain: state of %d values, want %d", len(x), len(e.x))
+	}
+	copy(e.x, x)
+	return nil
+}
+
 func (e *chainEnv) info() env.Info {
 	minB := math.Inf(1)
 	for i := range e.barriers {

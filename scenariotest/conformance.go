@@ -34,6 +34,7 @@ func Conformance(t *testing.T, task env.Task, episodes int) {
 			t.Fatalf("seed %d: two resets differ", seed)
 		}
 	}
+	checkSetState(t, spec, a, b)
 	if _, ok := a.(env.MetricsReporter); len(spec.Metrics) > 0 && !ok {
 		t.Errorf("the spec has %d metrics but the environment is no env.MetricsReporter", len(spec.Metrics))
 	}
@@ -66,6 +67,40 @@ func Conformance(t *testing.T, task env.Task, episodes int) {
 				t.Fatalf("episode %d did not end in %d steps", ep, maxSteps)
 			}
 		}
+	}
+}
+
+// checkSetState: an env.StateSetter given another environment's state (of
+// the same episode, a few steps on) reports that state and that
+// observation and CBF rows, and refuses a state of the wrong length.
+func checkSetState(t *testing.T, spec env.Spec, a, b env.Env) {
+	t.Helper()
+	sa, ok := a.(env.StateSetter)
+	if !ok {
+		return
+	}
+	a.Reset(5)
+	b.Reset(5)
+	u := make([]float64, len(spec.Controls))
+	for i := 0; i < 3; i++ {
+		b.Nominal(u)
+		b.Step(u)
+	}
+	if err := sa.SetState(b.State()); err != nil {
+		t.Fatalf("SetState of a state: %v", err)
+	}
+	if !equal(a.State(), b.State()) {
+		t.Errorf("after SetState, State %v, want %v", a.State(), b.State())
+	}
+	ra, rb := a.CBFRows(nil), b.CBFRows(nil)
+	for i := range rb {
+		if i >= len(ra) || !equal(ra[i].G, rb[i].G) || !equal(ra[i].Lie, rb[i].Lie) {
+			t.Errorf("after SetState, CBF row %d differs", i)
+			break
+		}
+	}
+	if err := sa.SetState(append(append([]float64(nil), b.State()...), 0)); err == nil {
+		t.Error("SetState accepted a state one value too long")
 	}
 }
 

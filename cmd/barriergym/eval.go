@@ -77,6 +77,8 @@ func runEval(args []string, cli *cliEnv) int {
 	fs.Float64Var(&f.perturb.ObsNoise, "obs-noise", 0, "robustness: σ of Gaussian noise on every observation entry the policy sees (the CBF rows use the true state)")
 	fs.Float64Var(&f.perturb.ActGain, "act-gain", 1, "robustness: gain on every executed control (a mismatched actuator)")
 	fs.BoolVar(&f.perturb.ActDelay, "act-delay", false, "robustness: execute each control one step late")
+	fs.Float64Var(&f.perturb.StateNoise, "state-noise", 0, "robustness: σ of Gaussian noise on the measured state the policy and its CBF rows use")
+	fs.Float64Var(&f.perturb.ProcessNoise, "process-noise", 0, "robustness: σ of a Gaussian disturbance on the state derivative")
 	fs.Uint64Var(&f.perturb.Seed, "noise-seed", 1, "robustness: seed of the observation noise")
 	if code, done := parseFlags(fs, args, cli); done {
 		return code

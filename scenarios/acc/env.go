@@ -135,6 +135,15 @@ func (e *Env) resistance(v float64) float64 {
 // State implements env.Env: x, v, x₀, v₀.
 func (e *Env) State() []float64 { return []float64{e.x, e.v, e.x0, e.v0} }
 
+// SetState implements env.StateSetter: x, v, x0, v0.
+func (e *Env) SetState(x []float64) error {
+	if len(x) != 4 {
+		return fmt.Errorf("acc: state of %d values, want 4 (x, v, x0, v0)", len(x))
+	}
+	e.x, e.v, e.x0, e.v0 = x[0], x[1], x[2], x[3]
+	return nil
+}
+
 // Observation implements env.Env.
 func (e *Env) Observation() []float64 {
 	e.obs = [4]float64{e.v, e.x0 - e.x, e.v0, e.a0}

@@ -1,6 +1,7 @@
 package drive
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -69,6 +70,15 @@ func (e *Env) reset(road *Road, car [2]float64, x [5]float64) ([]float64, env.In
 
 // State implements env.Env: s, d, μ, v, δ.
 func (e *Env) State() []float64 { return e.x[:] }
+
+// SetState implements env.StateSetter.
+func (e *Env) SetState(x []float64) error {
+	if len(x) != len(e.x) {
+		return fmt.Errorf("drive: state of %d values, want %d", len(x), len(e.x))
+	}
+	copy(e.x[:], x)
+	return nil
+}
 
 // Observation implements env.Env.
 func (e *Env) Observation() []float64 {

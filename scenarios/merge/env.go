@@ -1,6 +1,7 @@
 package merge
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -112,6 +113,15 @@ const maxLeadSpeed = 40
 
 // State implements env.Env: x_ip, v_ip, x_i, v_i.
 func (e *Env) State() []float64 { return e.Observation() }
+
+// SetState implements env.StateSetter: x_ip, v_ip, x_i, v_i.
+func (e *Env) SetState(x []float64) error {
+	if len(x) != 4 {
+		return fmt.Errorf("merge: state of %d values, want 4 (x_ip, v_ip, x_i, v_i)", len(x))
+	}
+	e.lead.x, e.lead.v, e.x, e.v = x[0], x[1], x[2], x[3]
+	return nil
+}
 
 // Observation implements env.Env.
 func (e *Env) Observation() []float64 {

@@ -1,6 +1,7 @@
 package nav
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -129,6 +130,15 @@ func (e *Env) Layout() Layout { return e.layout }
 
 // State implements env.Env: x, y, θ.
 func (e *Env) State() []float64 { return e.s[:] }
+
+// SetState implements env.StateSetter.
+func (e *Env) SetState(x []float64) error {
+	if len(x) != len(e.s) {
+		return fmt.Errorf("nav: state of %d values, want %d", len(x), len(e.s))
+	}
+	copy(e.s[:], x)
+	return nil
+}
 
 // Reset implements env.Env: the layout is drawn from seed. Validate has
 // checked that the config's layouts can be drawn; a seed for which

@@ -1,6 +1,7 @@
 package pointmass
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -65,6 +66,15 @@ func New(cfg Settings) *Env { return &Env{cfg: cfg, obs: make([]float64, 4+3*cfg
 
 // State implements env.Env: x, y, vx, vy.
 func (e *Env) State() []float64 { return e.s[:] }
+
+// SetState implements env.StateSetter.
+func (e *Env) SetState(x []float64) error {
+	if len(x) != len(e.s) {
+		return fmt.Errorf("pointmass: state of %d values, want %d", len(x), len(e.s))
+	}
+	copy(e.s[:], x)
+	return nil
+}
 
 // Reset implements env.Env.
 func (e *Env) Reset(seed uint64) ([]float64, env.Info) {

@@ -1,6 +1,7 @@
 package robot2d
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -65,6 +66,15 @@ func (e *Env) Lane() float64 { return e.cfg.Start[1] + e.dstY }
 
 // State implements env.Env: x, y, θ, v.
 func (e *Env) State() []float64 { return e.s[:] }
+
+// SetState implements env.StateSetter.
+func (e *Env) SetState(x []float64) error {
+	if len(x) != len(e.s) {
+		return fmt.Errorf("robot2d: state of %d values, want %d", len(x), len(e.s))
+	}
+	copy(e.s[:], x)
+	return nil
+}
 
 // Reset implements env.Env: the destination offset is drawn from seed.
 func (e *Env) Reset(seed uint64) ([]float64, env.Info) {

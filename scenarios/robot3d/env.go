@@ -104,6 +104,15 @@ func (e *Env) expertPath(s Start) [][3]float64 {
 // State implements env.Env.
 func (e *Env) State() []float64 { return e.s[:] }
 
+// SetState implements env.StateSetter.
+func (e *Env) SetState(x []float64) error {
+	if len(x) != len(e.s) {
+		return fmt.Errorf("robot3d: state of %d values, want %d", len(x), len(e.s))
+	}
+	copy(e.s[:], x)
+	return nil
+}
+
 // Observation implements env.Env.
 func (e *Env) Observation() []float64 {
 	e.obs = [9]float64{e.s[0], e.s[1], e.s[2], e.s[3], e.s[4], e.s[5], e.goal[0], e.goal[1], e.goal[2]}
