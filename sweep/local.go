@@ -7,6 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,7 +20,8 @@ import (
 // time, each run's log in its LogFile. It prints a line to progress as
 // each run ends — done, running and failed counts, the estimated time
 // left, the run, what happened and its final success and collision rates —
-// and goes on past a failed run. It returns an error naming how many runs
+// and every 30 s one naming the runs under way with their time and
+// progress; it goes on past a failed run. It returns an error naming how many runs
 // failed, or ctx's when interrupted (runs under way keep their last
 // checkpoint, and the next call resumes them).
 func (s *Sweep) Local(ctx context.Context, parallel int, progress io.Writer) error {
@@ -35,6 +39,7 @@ func (s *Sweep) Local(ctx context.Context, parallel int, progress io.Writer) err
 		trainedRuns        int
 		start              = time.Now()
 		total              = len(s.Runs)
+		active             = map[int]time.Time{} // runs under way and when they began
 	)
 	report := func(r Run, line string) {
 		mu.Lock()
@@ -57,6 +62,7 @@ func (s *Sweep) Local(ctx context.Context, parallel int, progress io.Writer) err
 			i := next
 			next++
 			running++
+			active[i] = time.Now()
 			mu.Unlock()
 			r := s.Runs[i]
 			t0 := time.Now()
@@ -64,6 +70,7 @@ func (s *Sweep) Local(ctx context.Context, parallel int, progress io.Writer) err
 			secs := time.Since(t0).Seconds()
 			mu.Lock()
 			running--
+			delete(active, i)
 			done++
 			if err != nil {
 				failed++
@@ -86,6 +93,18 @@ func (s *Sweep) Local(ctx context.Context, parallel int, progress io.Writer) err
 			}
 		}
 	}
+	stopBeat := make(chan struct{})
+	go s.heartbeat(stopBeat, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		var parts []string
+		for i, t0 := range active {
+			parts = append(parts, fmt.Sprintf("%s %s%s", s.Runs[i].Name, time.Since(t0).Round(time.Second), s.logProgress(s.Runs[i])))
+		}
+		sort.Strings(parts)
+		fmt.Fprintf(progress, "[%d/%d done, %d running, %d failed] running: %s\n", done, total, running, failed, strings.Join(parts, "; "))
+	})
+	defer close(stopBeat)
 	var wg sync.WaitGroup
 	for w := 0; w < min(parallel, total); w++ {
 		wg.Add(1)
@@ -116,4 +135,49 @@ func (s *Sweep) trainLogged(ctx context.Context, i int) (Outcome, *train.Result,
 	}
 	defer f.Close()
 	return s.Train(ctx, i, f)
+}
+
+// beatEvery is how often Local reports the runs under way.
+const beatEvery = 30 * time.Second
+
+// heartbeat calls beat every s.beat (beatEvery by default) until stop is
+// closed.
+func (s *Sweep) heartbeat(stop <-chan struct{}, beat func()) {
+	every := s.beat
+	if every == 0 {
+		every = beatEvery
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			beat()
+		}
+	}
+}
+
+var percent = regexp.MustCompile(`\((\d+)%\)`)
+
+// logProgress returns " (NN %)" from the last progress line of run r's
+// log, or "" when it has none yet.
+func (s *Sweep) logProgress(r Run) string {
+	f, err := os.Open(s.LogFile(r))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return ""
+	}
+	buf := make([]byte, 512)
+	n, _ := f.ReadAt(buf, max(0, st.Size()-int64(len(buf))))
+	m := percent.FindAllSubmatch(buf[:n], -1)
+	if len(m) == 0 {
+		return ""
+	}
+	return " (" + string(m[len(m)-1][1]) + " %)"
 }

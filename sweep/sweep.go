@@ -29,6 +29,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/barriergym/barriergym/configs"
 	"go.yaml.in/yaml/v3"
@@ -40,6 +41,8 @@ type Sweep struct {
 	File string // the sweep file
 	Out  string // the directory holding the runs' directories
 	Runs []Run
+
+	beat time.Duration // how often Local reports the runs under way (0: beatEvery)
 }
 
 // Run is one run of a sweep.

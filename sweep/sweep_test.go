@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	_ "github.com/barriergym/barriergym/scenarios"
 	"github.com/barriergym/barriergym/train"
@@ -152,10 +154,12 @@ func TestTrainStates(t *testing.T) {
 }
 
 // TestLocal trains every run two at a time, each line of progress naming
-// a run, and a second call skips them all.
+// a run, with reports of the runs under way between; a second call skips
+// them all.
 func TestLocal(t *testing.T) {
 	s := tinySweep(t)
-	var out strings.Builder
+	s.beat = 200 * time.Millisecond
+	var out syncBuilder
 	if err := s.Local(context.Background(), 2, &out); err != nil {
 		t.Fatal(err)
 	}
@@ -166,6 +170,9 @@ func TestLocal(t *testing.T) {
 		if _, err := os.Stat(s.LogFile(r)); err != nil {
 			t.Errorf("no log: %v", err)
 		}
+	}
+	if !strings.Contains(out.String(), "running: 00") {
+		t.Errorf("no report of the runs under way:\n%s", out.String())
 	}
 	out.Reset()
 	if err := s.Local(context.Background(), 2, &out); err != nil || strings.Count(out.String(), "skipped") != 2 {
@@ -189,4 +196,28 @@ func TestShippedSweeps(t *testing.T) {
 			t.Errorf("%s: %d runs", f, len(s.Runs))
 		}
 	}
+}
+
+// syncBuilder is a strings.Builder safe for the heartbeat's goroutine.
+type syncBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuilder) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuilder) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func (s *syncBuilder) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.b.Reset()
 }
