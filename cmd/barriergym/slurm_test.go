@@ -161,8 +161,8 @@ func waitFor(t *testing.T, limit time.Duration, what string, ok func() bool) {
 
 // TestSlurmArrayJob submits the emitted script of a tiny sweep (2 configs ×
 // 2 seeds, seconds each) to a real single-node Slurm, waits for the array
-// job, and checks that every run directory is complete and that plan sees
-// all four runs complete.
+// job, and checks that every run directory is complete, that plan sees all
+// four runs complete and that the report covers them: two groups of two.
 func TestSlurmArrayJob(t *testing.T) {
 	c := startSlurm(t)
 	dir := t.TempDir()
@@ -209,5 +209,11 @@ func TestSlurmArrayJob(t *testing.T) {
 		if len(matches) != 1 {
 			t.Errorf("run %s: no eval.json", run)
 		}
+	}
+	code, out, errs = runCLI(t, "", "report", filepath.Join(dir, "out"))
+	if code != 0 || !strings.HasPrefix(out, "2 groups, 4 runs.") ||
+		!strings.Contains(out, "| robot2d-barriernet-epochs=1-episodes=3 | 2 |") ||
+		!strings.Contains(out, "| robot2d-mlp-epochs=1-episodes=3 | 2 |") {
+		t.Errorf("report of the job's runs: exit %d, %s\n%s", code, errs, out)
 	}
 }
