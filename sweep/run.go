@@ -2,6 +2,7 @@ package sweep
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/barriergym/barriergym/atomicfile"
 	"github.com/barriergym/barriergym/train"
 )
 
@@ -82,6 +84,9 @@ func (s *Sweep) Train(ctx context.Context, i int, log io.Writer) (Outcome, *trai
 	if err := os.MkdirAll(filepath.Join(s.Out, "locks"), 0o755); err != nil {
 		return 0, nil, fmt.Errorf("sweep %s: %w", s.Name, err)
 	}
+	if err := s.checkPlan(); err != nil {
+		return 0, nil, err
+	}
 	lock, err := train.Lock(filepath.Join(s.Out, "locks", r.Name+".lock"), "run "+r.Name)
 	if errors.Is(err, train.ErrLocked) {
 		return Busy, nil, nil
@@ -112,4 +117,48 @@ func (s *Sweep) Train(ctx context.Context, i int, log io.Writer) (Outcome, *trai
 	}
 	res, err := train.Run(ctx, cfg, train.Options{Dir: dir, Log: log})
 	return Trained, res, err
+}
+
+// PlanFile is where a sweep's output records the runs it was started with.
+const PlanFile = "plan.json"
+
+// checkPlan records the sweep's runs (index, name) in OUT/plan.json when
+// it is not there yet, and otherwise refuses to go on when they differ:
+// an edited sweep file would give indices that name other runs than the
+// ones already trained or being trained by other array tasks.
+func (s *Sweep) checkPlan() error {
+	names := make([]string, len(s.Runs))
+	for i, r := range s.Runs {
+		names[i] = r.Name
+	}
+	path := filepath.Join(s.Out, PlanFile)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		out, err := json.MarshalIndent(map[string]any{"sweep": s.Name, "file": s.File, "runs": names}, "", "  ")
+		if err != nil {
+			return err
+		}
+		return atomicfile.WriteFile(path, append(out, '\n'), 0o644)
+	}
+	if err != nil {
+		return err
+	}
+	var plan struct{ Runs []string }
+	if err := json.Unmarshal(data, &plan); err != nil {
+		return fmt.Errorf("sweep %s: %s: %w", s.Name, path, err)
+	}
+	for i := 0; i < max(len(plan.Runs), len(names)); i++ {
+		var was, now string
+		if i < len(plan.Runs) {
+			was = plan.Runs[i]
+		}
+		if i < len(names) {
+			now = names[i]
+		}
+		if was != now {
+			return fmt.Errorf("sweep %s: the sweep file no longer expands to the runs %s was started with (index %d: was %q, now %q); give the edited sweep another out, or remove %s to start over there",
+				s.Name, s.Out, i, was, now, path)
+		}
+	}
+	return nil
 }

@@ -221,3 +221,26 @@ func (s *syncBuilder) Reset() {
 	defer s.mu.Unlock()
 	s.b.Reset()
 }
+
+// TestEditedSweepRefused: once runs began, a sweep file that expands to
+// other runs is refused with the first index that differs.
+func TestEditedSweepRefused(t *testing.T) {
+	s := tinySweep(t)
+	if _, _, err := s.Train(context.Background(), 1, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	text, _ := os.ReadFile(s.File)
+	os.WriteFile(s.File, []byte(strings.Replace(string(text), "seeds: [1, 2]", "seeds: [2, 1]", 1)), 0o644)
+	edited, err := Load(s.File)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := edited.Train(context.Background(), 1, io.Discard); err == nil || !strings.Contains(err.Error(), "index 0: was") {
+		t.Errorf("edited sweep: %v", err)
+	}
+	os.WriteFile(s.File, text, 0o644)
+	same, _ := Load(s.File)
+	if got, _, err := same.Train(context.Background(), 1, io.Discard); err != nil || got != Skipped {
+		t.Errorf("the same sweep again: %v, %v", got, err)
+	}
+}
