@@ -90,7 +90,16 @@ type PPOConfig struct {
 	LogStdInit   []float64 `yaml:"log_std_init" doc:"initial log-std of the Gaussian, one per control"`
 	ValueHidden  []int     `yaml:"value_hidden" doc:"the critic's hidden layer sizes"`
 	Shield       string    `yaml:"shield" doc:"policy: project each sample onto the policy's own CBF rows; fixed: onto the expert filter's; none"`
+	// PPO-Lagrangian (OmniSafe's PPOLag) when LambdaLR > 0: a cost critic,
+	// and the advantage (A_r − λA_c)/(1+λ) with λ ≥ 0 following the mean
+	// episode cost's excess over CostLimit.
+	CostLimit  float64 `yaml:"cost_limit" doc:"PPO-Lagrangian: the mean episode cost allowed"`
+	LambdaLR   float64 `yaml:"lambda_lr" doc:"PPO-Lagrangian: λ ← max(0, λ + lambda_lr·(mean episode cost − cost_limit)) each iteration; 0: plain PPO"`
+	LambdaInit float64 `yaml:"lambda_init" doc:"PPO-Lagrangian: λ at the start"`
 }
+
+// Lagrangian reports whether the config asks for PPO-Lagrangian.
+func (p PPOConfig) Lagrangian() bool { return p.LambdaLR > 0 }
 
 // Rollout is the environment steps of one PPO iteration: num_envs·steps.
 func (p PPOConfig) Rollout() int { return p.NumEnvs * p.Steps }
@@ -380,6 +389,12 @@ func (p PPOConfig) validate(spec env.Spec) error {
 		return bad("train.ppo.log_std_init", "%v, want %d values (one per control: %s)", p.LogStdInit, len(spec.Controls), controlNames(spec))
 	case p.Shield != "policy" && p.Shield != "fixed" && p.Shield != "none":
 		return bad("train.ppo.shield", "%q, want policy, fixed or none", p.Shield)
+	case !(p.CostLimit >= 0) || math.IsInf(p.CostLimit, 0):
+		return bad("train.ppo.cost_limit", "%v, want a finite value ≥ 0", p.CostLimit)
+	case !(p.LambdaLR >= 0) || math.IsInf(p.LambdaLR, 0):
+		return bad("train.ppo.lambda_lr", "%v, want a finite value ≥ 0 (0: plain PPO)", p.LambdaLR)
+	case !(p.LambdaInit >= 0) || math.IsInf(p.LambdaInit, 0):
+		return bad("train.ppo.lambda_init", "%v, want a finite value ≥ 0", p.LambdaInit)
 	}
 	for _, n := range p.ValueHidden {
 		if n < 1 {

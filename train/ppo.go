@@ -33,6 +33,10 @@ type ppoState struct {
 	// Envs is where every environment stands in its episode (see
 	// envSnapshot), so that a resumed run continues exactly.
 	Envs []envSnapshot `json:"envs,omitempty"`
+	// PPO-Lagrangian: the cost critic, its optimizer and the multiplier.
+	CostValue     []policy.Dense         `json:"cost_value,omitempty"`
+	CostValueAdam *policy.OptimizerState `json:"cost_value_adam,omitempty"`
+	Lambda        float64                `json:"lambda"`
 }
 
 // PPOMetrics is one row of a PPO run's metrics.csv (per iteration).
@@ -73,9 +77,11 @@ type ppoRun struct {
 	net     *policy.Net
 	st      ppoState
 	value   *ValueNet
+	cvalue  *ValueNet // PPO-Lagrangian's cost critic (nil otherwise)
 	learner *policy.Learner
 	adamPi  *Adam
 	adamV   *Adam
+	adamC   *Adam
 	workers []*ppoWorker
 	buf     rollout
 	rows    []PPOMetrics
@@ -89,14 +95,18 @@ type rollout struct {
 	logp, val, rew []float64
 	done           []bool
 	adv, ret       []float64
+	// PPO-Lagrangian: costs (bootstrapped at truncation), cost values,
+	// advantages and returns.
+	cost, cval, cadv, cret []float64
+	lastCVal               []float64
+	mbCAdv                 []float64
 	// Scratch of the update: a minibatch's Gaussian means and advantages
-	// (policyStep), a normalized observation (valueStep, which runs
-	// alongside).
-	mean, mbAdv, valueObs []float64
-	lastVal               []float64 // V after the last step, per env
-	interventions         int
-	slackSteps            int
-	finished              []eval.Episode
+	// (policyStep).
+	mean, mbAdv   []float64
+	lastVal       []float64 // V after the last step, per env
+	interventions int
+	slackSteps    int
+	finished      []eval.Episode
 }
 
 // ppoWorker steps a share of the environments with its own actor, critic
@@ -106,6 +116,7 @@ type ppoWorker struct {
 	envs   []env.Env
 	actor  *policy.Actor
 	value  *ValueNet // shares the run's weights
+	cvalue *ValueNet // the cost critic, sharing the run's (PPO-Lagrangian)
 	shield *control.Filter
 	rngs   []*rand.Rand
 	noise  []*rand.PCG // the sources of rngs, whose state a checkpoint keeps
@@ -185,6 +196,11 @@ func (r *ppoRun) setup(cfg *configs.Config, opts Options) error {
 			EnvEpisode: make([]int, r.p.NumEnvs)}
 		r.adamPi = NewAdam(cfg.Train.LR, r.piParams())
 		r.adamV = NewAdam(cfg.Train.LR, r.value.Params())
+		if r.p.Lagrangian() {
+			r.cvalue = NewValueNet(r.spec.ObsDim, r.p.ValueHidden, cfg.Train.Seed+2)
+			r.adamC = NewAdam(cfg.Train.LR, r.cvalue.Params())
+			r.st.Lambda = r.p.LambdaInit
+		}
 	}
 	if r.learner, err = policy.NewUpstreamLearner(r.net, r.p.Minibatch); err != nil {
 		return err
@@ -218,6 +234,9 @@ func (r *ppoRun) restore(ck *policy.Checkpoint) error {
 	}
 	r.offset = r.st.Seconds
 	r.value = NewValueNet(r.spec.ObsDim, r.p.ValueHidden, 0)
+	if r.p.Lagrangian() {
+		r.cvalue = NewValueNet(r.spec.ObsDim, r.p.ValueHidden, 0)
+	}
 	if err := r.st.validate(r); err != nil {
 		return fmt.Errorf("the checkpoint's PPO state: %w", err)
 	}
@@ -234,6 +253,14 @@ func (r *ppoRun) restore(ck *policy.Checkpoint) error {
 	}
 	r.adamV = NewAdam(r.cfg.Train.LR, r.value.Params())
 	r.adamV.State = r.st.ValueAdam
+	if r.p.Lagrangian() {
+		for i, l := range r.st.CostValue {
+			copy(r.cvalue.Layers[i].W, l.W)
+			copy(r.cvalue.Layers[i].B, l.B)
+		}
+		r.adamC = NewAdam(r.cfg.Train.LR, r.cvalue.Params())
+		r.adamC.State = *r.st.CostValueAdam
+	}
 	rows, err := ReadPPOMetrics(r.dir)
 	if err != nil {
 		return err
@@ -250,6 +277,9 @@ func (r *ppoRun) makeWorkers() error {
 		wk := &ppoWorker{first: lo, actor: policy.NewActor(r.net), rows: policy.NewFeatures(r.spec),
 			feat: make([]float64, r.spec.FeatDim()), norm: make([]float64, r.spec.ObsDim), act: make([]float64, r.spec.M())}
 		wk.value = &ValueNet{Layers: r.value.Layers}
+		if r.cvalue != nil {
+			wk.cvalue = &ValueNet{Layers: r.cvalue.Layers}
+		}
 		if r.p.Shield == "fixed" {
 			spec := r.task.Spec()
 			f, err := control.NewFilter(control.NewNominal(len(spec.Controls)), eval.FilterConfig(r.cfg, spec))

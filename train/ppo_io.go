@@ -48,6 +48,9 @@ func (r *ppoRun) record(m PPOMetrics) error {
 	if err := r.logScalars(ppoHeader, tableOf(r.rows, PPOMetrics.values)); err != nil {
 		return err
 	}
+	if r.cvalue != nil && r.st.Iteration%10 == 0 {
+		r.logf("iteration %d: λ %.4g, mean episode cost %.4g (limit %g)\n", r.st.Iteration, r.st.Lambda, m.EpCost, r.p.CostLimit)
+	}
 	if r.st.Iteration%10 == 0 {
 		return WritePPOCurves(r.dir, r.rows)
 	}
@@ -65,6 +68,10 @@ func (r *ppoRun) save(name string) error {
 	ck.Optimizer = &st
 	r.st.Value = r.value.Layers
 	r.st.ValueAdam = r.adamV.State
+	if r.cvalue != nil {
+		st := r.adamC.State
+		r.st.CostValue, r.st.CostValueAdam = r.cvalue.Layers, &st
+	}
 	r.st.Seconds = r.elapsed()
 	if r.st.Envs, err = r.snapshotEnvs(); err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/barriergym/barriergym/env"
 	"github.com/barriergym/barriergym/eval"
+	"github.com/barriergym/barriergym/policy"
 )
 
 // envSnapshot is what one of PPO's environments needs to continue exactly
@@ -83,20 +84,45 @@ func (st *ppoState) validate(r *ppoRun) error {
 		env.NonFinite(o.Mean...) >= 0 || env.NonFinite(o.M2...) >= 0 {
 		return fmt.Errorf("obs_stats: want %d finite means and second moments and a count ≥ 0", r.spec.ObsDim)
 	}
-	if len(st.Value) != len(r.value.Layers) {
-		return fmt.Errorf("the critic has %d layers, the config %d", len(st.Value), len(r.value.Layers))
-	}
-	for i, l := range st.Value {
-		w := r.value.Layers[i]
-		if l.In != w.In || l.Out != w.Out || len(l.W) != len(w.W) || len(l.B) != len(w.B) {
-			return fmt.Errorf("critic layer %d is %d×%d, the config's %d×%d", i, l.In, l.Out, w.In, w.Out)
-		}
-		if env.NonFinite(l.W...) >= 0 || env.NonFinite(l.B...) >= 0 {
-			return fmt.Errorf("critic layer %d holds a value that is not finite", i)
-		}
+	if err := checkCritic("critic", st.Value, r.value); err != nil {
+		return err
 	}
 	if err := st.ValueAdam.Validate(r.value.Params(), 0); err != nil {
 		return fmt.Errorf("value_adam: %w", err)
+	}
+	switch lag := r.p.Lagrangian(); {
+	case !lag && st.CostValue != nil:
+		return errors.New("it holds a cost critic, and the config is plain PPO (train.ppo.lambda_lr 0)")
+	case !lag:
+		return nil
+	case st.CostValue == nil || st.CostValueAdam == nil:
+		return errors.New("it holds no cost critic, and the config is PPO-Lagrangian (train.ppo.lambda_lr > 0)")
+	case !(st.Lambda >= 0) || env.NonFinite(st.Lambda) >= 0:
+		return fmt.Errorf("lambda %v, want a finite value ≥ 0", st.Lambda)
+	}
+	if err := checkCritic("cost critic", st.CostValue, r.cvalue); err != nil {
+		return err
+	}
+	if err := st.CostValueAdam.Validate(r.cvalue.Params(), 0); err != nil {
+		return fmt.Errorf("cost_value_adam: %w", err)
+	}
+	return nil
+}
+
+// checkCritic reports whether a checkpoint's critic layers fit the
+// config's critic v and hold finite values.
+func checkCritic(name string, layers []policy.Dense, v *ValueNet) error {
+	if len(layers) != len(v.Layers) {
+		return fmt.Errorf("the %s has %d layers, the config %d", name, len(layers), len(v.Layers))
+	}
+	for i, l := range layers {
+		w := v.Layers[i]
+		if l.In != w.In || l.Out != w.Out || len(l.W) != len(w.W) || len(l.B) != len(w.B) {
+			return fmt.Errorf("%s layer %d is %d×%d, the config's %d×%d", name, i, l.In, l.Out, w.In, w.Out)
+		}
+		if env.NonFinite(l.W...) >= 0 || env.NonFinite(l.B...) >= 0 {
+			return fmt.Errorf("%s layer %d holds a value that is not finite", name, i)
+		}
 	}
 	return nil
 }

@@ -22,6 +22,7 @@ func (r *ppoRun) iterate(iters int) (PPOMetrics, error) {
 	}
 	r.collect()
 	m := r.episodeMetrics()
+	r.updateLambda(m.EpCost)
 	kl, clipFrac, lossPi, lossV, err := r.update()
 	if err != nil {
 		return m, err
@@ -62,6 +63,9 @@ func (r *ppoRun) collect() {
 	b.obs, b.feat, b.act = grow(b.obs, n*T*d), grow(b.feat, n*T*f), grow(b.act, n*T*r.spec.M())
 	b.logp, b.val, b.rew = grow(b.logp, n*T), grow(b.val, n*T), grow(b.rew, n*T)
 	b.lastVal = grow(b.lastVal, n)
+	if r.cvalue != nil {
+		b.cost, b.cval, b.lastCVal = grow(b.cost, n*T), grow(b.cval, n*T), grow(b.lastCVal, n)
+	}
 	if cap(b.done) < n*T {
 		b.done = make([]bool, n*T)
 	}
@@ -117,6 +121,9 @@ func (r *ppoRun) runWorker(w *ppoWorker) (interventions, slackSteps int, finishe
 			copy(b.act[m*k:m*(k+1)], a)
 			b.logp[k] = GaussianLogProb(a, mu, r.st.LogStd)
 			b.val[k] = w.value.Forward(r.normalize(obs, w.norm))
+			if w.cvalue != nil {
+				b.cval[k] = w.cvalue.Forward(w.norm)
+			}
 			u, slack := r.shield(w, e, a)
 			if control.Distance(u, a) > eval.InterventionTol {
 				interventions++
@@ -132,8 +139,14 @@ func (r *ppoRun) runWorker(w *ppoWorker) (interventions, slackSteps int, finishe
 			ep.MinBarrier = math.Min(ep.MinBarrier, info.MinBarrier)
 			if trunc && !term {
 				rew += r.p.Gamma * w.value.Forward(r.normalize(next, w.norm))
+				if w.cvalue != nil {
+					cost += r.p.Gamma * w.cvalue.Forward(w.norm)
+				}
 			}
 			b.rew[k], b.done[k] = rew, term || trunc
+			if w.cvalue != nil {
+				b.cost[k] = cost
+			}
 			if term || trunc {
 				ep.Success = info.Success
 				finished = append(finished, *ep)
@@ -144,6 +157,9 @@ func (r *ppoRun) runWorker(w *ppoWorker) (interventions, slackSteps int, finishe
 			w.obs[j] = append(w.obs[j][:0], next...)
 		}
 		b.lastVal[gi] = w.value.Forward(r.normalize(w.obs[j], w.norm))
+		if w.cvalue != nil {
+			b.lastCVal[gi] = w.cvalue.Forward(w.norm)
+		}
 	}
 	return interventions, slackSteps, finished
 }
@@ -177,19 +193,39 @@ func (r *ppoRun) shield(w *ppoWorker, e env.Env, a []float64) ([]float64, float6
 	return a, 0
 }
 
-// advantages computes GAE per environment and the returns.
+// advantages computes GAE per environment and the returns, of the reward
+// and (PPO-Lagrangian) of the cost.
 func (r *ppoRun) advantages() {
+	b := &r.buf
+	b.adv, b.ret = r.gae(b.rew, b.val, b.lastVal, b.adv[:0], b.ret[:0])
+	if r.cvalue != nil {
+		b.cadv, b.cret = r.gae(b.cost, b.cval, b.lastCVal, b.cadv[:0], b.cret[:0])
+	}
+}
+
+// gae appends the advantages and returns of one signal (rewards or costs,
+// with the critic's values and the values after the last step) to adv and
+// ret, environment by environment.
+func (r *ppoRun) gae(sig, val, last, adv, ret []float64) ([]float64, []float64) {
 	n, T := r.p.NumEnvs, r.p.Steps
 	b := &r.buf
-	b.adv, b.ret = b.adv[:0], b.ret[:0]
 	vals := make([]float64, T+1)
 	for i := 0; i < n; i++ {
-		copy(vals, b.val[i*T:(i+1)*T])
-		vals[T] = b.lastVal[i]
-		adv, ret := GAE(b.rew[i*T:(i+1)*T], vals, b.done[i*T:(i+1)*T], r.p.Gamma, r.p.Lambda)
-		b.adv = append(b.adv, adv...)
-		b.ret = append(b.ret, ret...)
+		copy(vals, val[i*T:(i+1)*T])
+		vals[T] = last[i]
+		a, g := GAE(sig[i*T:(i+1)*T], vals, b.done[i*T:(i+1)*T], r.p.Gamma, r.p.Lambda)
+		adv, ret = append(adv, a...), append(ret, g...)
 	}
+	return adv, ret
+}
+
+// updateLambda takes PPO-Lagrangian's multiplier step from the mean cost
+// of the episodes that ended in the rollout (none: no step), kept ≥ 0.
+func (r *ppoRun) updateLambda(epCost float64) {
+	if r.cvalue == nil || math.IsNaN(epCost) {
+		return
+	}
+	r.st.Lambda = LagrangeStep(r.st.Lambda, r.p.LambdaLR, epCost, r.p.CostLimit)
 }
 
 // episodeMetrics summarizes the episodes that ended in the rollout and
@@ -230,9 +266,17 @@ func (r *ppoRun) update() (kl, clipFrac, lossPi, lossV float64, err error) {
 			// The critic's step is independent of the actor's: take it
 			// alongside.
 			lv := make(chan float64, 1)
-			go func() { lv <- r.valueStep(idx) }()
+			go func() { lv <- r.valueStep(r.value, r.adamV, r.buf.ret, r.buf.val, idx) }()
+			var lc chan float64 // the cost critic's step (PPO-Lagrangian), alongside too
+			if r.cvalue != nil {
+				lc = make(chan float64, 1)
+				go func() { lc <- r.valueStep(r.cvalue, r.adamC, r.buf.cret, r.buf.cval, idx) }()
+			}
 			bkl, bcf, blp, err := r.policyStep(idx)
 			lvSum += <-lv
+			if lc != nil {
+				<-lc
+			}
 			if err != nil {
 				return 0, 0, 0, 0, err
 			}
@@ -262,6 +306,15 @@ func (r *ppoRun) policyStep(idx []int) (kl, clipFrac, loss float64, err error) {
 	}
 	b.mbAdv = adv
 	Normalize(adv)
+	if r.cvalue != nil {
+		cadv := b.mbCAdv[:0]
+		for _, k := range idx {
+			cadv = append(cadv, b.cadv[k])
+		}
+		b.mbCAdv = cadv
+		Normalize(cadv)
+		LagrangianAdvantages(adv, cadv, r.st.Lambda)
+	}
 	means := r.means(idx)
 	sigma, dLogStd, g := make([]float64, m), make([]float64, m), make([]float64, m)
 	for c, l := range r.st.LogStd {
@@ -328,21 +381,19 @@ func (r *ppoRun) means(idx []int) []float64 {
 	return out
 }
 
-// valueStep takes one gradient step of the clipped value loss.
-func (r *ppoRun) valueStep(idx []int) float64 {
+// valueStep takes one gradient step of the clipped value loss of critic
+// v (its optimizer adam) towards the returns rets, the rollout's values
+// being vals.
+func (r *ppoRun) valueStep(v *ValueNet, adam *Adam, rets, vals []float64, idx []int) float64 {
 	M := float64(len(idx))
 	d := r.spec.ObsDim
 	b := &r.buf
-	v := r.value
 	v.ZeroGrads()
-	if len(b.valueObs) != d {
-		b.valueObs = make([]float64, d)
-	}
-	norm := b.valueObs
+	norm := make([]float64, d)
 	loss := 0.0
 	for _, k := range idx {
 		pred := v.Forward(r.normalize(b.obs[k*d:(k+1)*d], norm))
-		ret, old := b.ret[k], b.val[k]
+		ret, old := rets[k], vals[k]
 		clipped := old + math.Max(-r.p.Clip, math.Min(r.p.Clip, pred-old))
 		lu, lc := (pred-ret)*(pred-ret), (clipped-ret)*(clipped-ret)
 		var dv float64
@@ -358,6 +409,6 @@ func (r *ppoRun) valueStep(idx []int) float64 {
 		v.Backward(r.p.VFCoef * dv / M)
 	}
 	ClipGradNorm(v.Grads(), r.p.MaxGradNorm)
-	r.adamV.Step(v.Params(), v.Grads())
+	adam.Step(v.Params(), v.Grads())
 	return loss
 }

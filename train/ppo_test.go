@@ -2,10 +2,14 @@ package train
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/barriergym/barriergym/configs"
@@ -177,4 +181,91 @@ func TestShields(t *testing.T) {
 		t.Errorf("only %d samples needed projecting: the test does not exercise the shield", projected)
 	}
 	t.Logf("%d projected samples, largest slack %g", projected, maxSlack)
+}
+
+// ppoExtra reads a PPO checkpoint's state.
+func ppoExtra(t *testing.T, dir string) ppoState {
+	t.Helper()
+	ck, err := policy.LoadCheckpoint(filepath.Join(dir, CheckpointFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st ppoState
+	if err := json.Unmarshal(ck.Extra, &st); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// TestPPOLagrangian trains a plain MLP with PPO-Lagrangian on a tiny nav
+// (no shield, cost limit 0, so the random policy's collisions push λ up):
+// λ follows max(0, λ + lr·(mean episode cost − limit)) over metrics.csv's
+// episode costs exactly, the checkpoint holds the cost critic, and a run
+// cut at iteration 3 and resumed ends bit-identical to the uninterrupted
+// one (metrics, weights, λ, cost critic).
+func TestPPOLagrangian(t *testing.T) {
+	cfg := tinyNav(t, policy.HeadMLP, "none", 8*64*6)
+	cfg.Train.PPO.LambdaLR, cfg.Train.PPO.CostLimit, cfg.Train.PPO.LambdaInit = 0.05, 0, 0.1
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	whole := filepath.Join(t.TempDir(), "whole")
+	if _, err := PPO(context.Background(), cfg, Options{Dir: whole}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := ReadPPOMetrics(whole)
+	if err != nil || len(rows) != 6 {
+		t.Fatalf("%d rows, %v", len(rows), err)
+	}
+	lambda, costly := 0.1, 0
+	for _, m := range rows {
+		if !math.IsNaN(m.EpCost) {
+			lambda = LagrangeStep(lambda, 0.05, m.EpCost, 0)
+			if m.EpCost > 0 {
+				costly++
+			}
+		}
+	}
+	st := ppoExtra(t, whole)
+	// metrics.csv keeps 8 significant digits of each episode cost.
+	if math.Abs(st.Lambda-lambda) > 1e-6*(1+lambda) || costly == 0 || !(st.Lambda > 0.1) {
+		t.Errorf("λ %v, recomputed from metrics.csv %v (%d iterations with cost)", st.Lambda, lambda, costly)
+	}
+	if len(st.CostValue) != len(cfg.Train.PPO.ValueHidden)+1 || st.CostValueAdam == nil {
+		t.Errorf("the checkpoint holds no cost critic: %d layers", len(st.CostValue))
+	}
+	cut := filepath.Join(t.TempDir(), "cut")
+	ctx, cancel := context.WithCancel(context.Background())
+	if _, err := PPO(ctx, cfg, Options{Dir: cut, afterEpoch: func(i int) {
+		if i == 3 {
+			cancel()
+		}
+	}}); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("interrupted run returned %v", err)
+	}
+	if _, err := PPO(context.Background(), nil, Options{Resume: cut}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := ReadPPOMetrics(cut)
+	for k := range rows {
+		x, y := rows[k].values(), b[k].values()
+		for c, name := range ppoHeader {
+			if name != "FPS" && name != "Seconds" && x[c] != y[c] && !(math.IsNaN(x[c]) && math.IsNaN(y[c])) {
+				t.Errorf("iteration %d, %s: uninterrupted %v, resumed %v", k+1, name, x[c], y[c])
+			}
+		}
+	}
+	sameWeights(t, whole, cut)
+	sc := ppoExtra(t, cut)
+	if sc.Lambda != st.Lambda || !reflect.DeepEqual(sc.CostValue, st.CostValue) {
+		t.Errorf("resumed λ %v (uninterrupted %v), cost critic equal: %v", sc.Lambda, st.Lambda, reflect.DeepEqual(sc.CostValue, st.CostValue))
+	}
+	// A plain-PPO config refuses a Lagrangian checkpoint, and back.
+	plain := tinyNav(t, policy.HeadMLP, "none", 8*64*6)
+	text, _ := configs.Render(plain)
+	os.WriteFile(filepath.Join(cut, ConfigFile), text, 0o644)
+	if _, err := PPO(context.Background(), nil, Options{Resume: cut, Steps: 8 * 64 * 8}); err == nil ||
+		!strings.Contains(err.Error(), "cost critic") {
+		t.Errorf("plain PPO on a Lagrangian checkpoint: %v", err)
+	}
 }

@@ -135,3 +135,19 @@ func (s *RunningStats) Std() []float64 {
 	}
 	return sd
 }
+
+// LagrangeStep is PPO-Lagrangian's multiplier update: gradient ascent on
+// λ·(J_c − d), λ ← max(0, λ + lr·(epCost − limit)). λ grows while the
+// mean episode cost exceeds the limit and shrinks to 0 while it does not.
+func LagrangeStep(lambda, lr, epCost, limit float64) float64 {
+	return math.Max(0, lambda+lr*(epCost-limit))
+}
+
+// LagrangianAdvantages replaces adv, in place, by (A_r − λ·A_c)/(1+λ):
+// the reward advantage penalized by the cost advantage, rescaled so that
+// its size does not grow with λ (OmniSafe's PPOLag).
+func LagrangianAdvantages(adv, cadv []float64, lambda float64) {
+	for i := range adv {
+		adv[i] = (adv[i] - lambda*cadv[i]) / (1 + lambda)
+	}
+}

@@ -106,3 +106,21 @@ func TestRunningStatsAndNormalize(t *testing.T) {
 		t.Errorf("clip: norm %v, grads %v", n, g)
 	}
 }
+
+// TestLagrangeStep: λ rises by lr·excess while the cost exceeds the
+// limit, falls while it is under, and never below 0; the penalized
+// advantage is (A_r − λA_c)/(1+λ).
+func TestLagrangeStep(t *testing.T) {
+	for _, c := range []struct{ lambda, cost, want float64 }{
+		{0, 5, 0.3}, {1, 5, 1.3}, {1, 1, 0.9}, {0.01, 0, 0}, {0, 0, 0},
+	} {
+		if got := LagrangeStep(c.lambda, 0.1, c.cost, 2); math.Abs(got-c.want) > 1e-15 {
+			t.Errorf("λ %v, cost %v: %v, want %v", c.lambda, c.cost, got, c.want)
+		}
+	}
+	adv, cadv := []float64{1, -2}, []float64{2, 0}
+	LagrangianAdvantages(adv, cadv, 0.5)
+	if adv[0] != 0 || math.Abs(adv[1]+4.0/3) > 1e-15 {
+		t.Errorf("penalized advantages %v, want [0, −4/3]", adv)
+	}
+}
