@@ -91,10 +91,10 @@ type PPOConfig struct {
 	ValueHidden  []int     `yaml:"value_hidden" doc:"the critic's hidden layer sizes"`
 	Shield       string    `yaml:"shield" doc:"policy: project each sample onto the policy's own CBF rows; fixed: onto the expert filter's; none"`
 	// PPO-Lagrangian (OmniSafe's PPOLag) when LambdaLR > 0: a cost critic,
-	// and the advantage (A_r − λA_c)/(1+λ) with λ ≥ 0 following the mean
-	// episode cost's excess over CostLimit.
+	// and the advantage (A_r − λA_c)/(1+λ) with λ ≥ 0 following, by Adam,
+	// the mean episode cost's excess over CostLimit.
 	CostLimit  float64 `yaml:"cost_limit" doc:"PPO-Lagrangian: the mean episode cost allowed"`
-	LambdaLR   float64 `yaml:"lambda_lr" doc:"PPO-Lagrangian: λ ← max(0, λ + lambda_lr·(mean episode cost − cost_limit)) each iteration; 0: plain PPO"`
+	LambdaLR   float64 `yaml:"lambda_lr" doc:"PPO-Lagrangian: Adam's step on λ, which ascends λ·(mean episode cost − cost_limit) each iteration, clamped at 0; 0: plain PPO"`
 	LambdaInit float64 `yaml:"lambda_init" doc:"PPO-Lagrangian: λ at the start"`
 }
 

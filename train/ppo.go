@@ -37,6 +37,7 @@ type ppoState struct {
 	CostValue     []policy.Dense         `json:"cost_value,omitempty"`
 	CostValueAdam *policy.OptimizerState `json:"cost_value_adam,omitempty"`
 	Lambda        float64                `json:"lambda"`
+	LambdaAdam    *policy.OptimizerState `json:"lambda_adam,omitempty"`
 }
 
 // PPOMetrics is one row of a PPO run's metrics.csv (per iteration).
@@ -82,6 +83,7 @@ type ppoRun struct {
 	adamPi  *Adam
 	adamV   *Adam
 	adamC   *Adam
+	adamL   *Adam // λ's optimizer (PPO-Lagrangian)
 	workers []*ppoWorker
 	buf     rollout
 	rows    []PPOMetrics
@@ -200,6 +202,7 @@ func (r *ppoRun) setup(cfg *configs.Config, opts Options) error {
 			r.cvalue = NewValueNet(r.spec.ObsDim, r.p.ValueHidden, cfg.Train.Seed+2)
 			r.adamC = NewAdam(cfg.Train.LR, r.cvalue.Params())
 			r.st.Lambda = r.p.LambdaInit
+			r.adamL = NewAdam(r.p.LambdaLR, [][]float64{{0}})
 		}
 	}
 	if r.learner, err = policy.NewUpstreamLearner(r.net, r.p.Minibatch); err != nil {
@@ -260,6 +263,8 @@ func (r *ppoRun) restore(ck *policy.Checkpoint) error {
 		}
 		r.adamC = NewAdam(r.cfg.Train.LR, r.cvalue.Params())
 		r.adamC.State = *r.st.CostValueAdam
+		r.adamL = NewAdam(r.p.LambdaLR, [][]float64{{0}})
+		r.adamL.State = *r.st.LambdaAdam
 	}
 	rows, err := ReadPPOMetrics(r.dir)
 	if err != nil {

@@ -69,8 +69,8 @@ func (r *ppoRun) save(name string) error {
 	r.st.Value = r.value.Layers
 	r.st.ValueAdam = r.adamV.State
 	if r.cvalue != nil {
-		st := r.adamC.State
-		r.st.CostValue, r.st.CostValueAdam = r.cvalue.Layers, &st
+		st, sl := r.adamC.State, r.adamL.State
+		r.st.CostValue, r.st.CostValueAdam, r.st.LambdaAdam = r.cvalue.Layers, &st, &sl
 	}
 	r.st.Seconds = r.elapsed()
 	if r.st.Envs, err = r.snapshotEnvs(); err != nil {

@@ -95,7 +95,7 @@ func (st *ppoState) validate(r *ppoRun) error {
 		return errors.New("it holds a cost critic, and the config is plain PPO (train.ppo.lambda_lr 0)")
 	case !lag:
 		return nil
-	case st.CostValue == nil || st.CostValueAdam == nil:
+	case st.CostValue == nil || st.CostValueAdam == nil || st.LambdaAdam == nil:
 		return errors.New("it holds no cost critic, and the config is PPO-Lagrangian (train.ppo.lambda_lr > 0)")
 	case !(st.Lambda >= 0) || env.NonFinite(st.Lambda) >= 0:
 		return fmt.Errorf("lambda %v, want a finite value ≥ 0", st.Lambda)
@@ -105,6 +105,9 @@ func (st *ppoState) validate(r *ppoRun) error {
 	}
 	if err := st.CostValueAdam.Validate(r.cvalue.Params(), 0); err != nil {
 		return fmt.Errorf("cost_value_adam: %w", err)
+	}
+	if err := st.LambdaAdam.Validate([][]float64{{st.Lambda}}, 0); err != nil {
+		return fmt.Errorf("lambda_adam: %w", err)
 	}
 	return nil
 }

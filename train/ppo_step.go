@@ -225,7 +225,7 @@ func (r *ppoRun) updateLambda(epCost float64) {
 	if r.cvalue == nil || math.IsNaN(epCost) {
 		return
 	}
-	r.st.Lambda = LagrangeStep(r.st.Lambda, r.p.LambdaLR, epCost, r.p.CostLimit)
+	r.st.Lambda = LagrangeStep(r.adamL, r.st.Lambda, epCost, r.p.CostLimit)
 }
 
 // episodeMetrics summarizes the episodes that ended in the rollout and

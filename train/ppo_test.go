@@ -199,8 +199,8 @@ func ppoExtra(t *testing.T, dir string) ppoState {
 
 // TestPPOLagrangian trains a plain MLP with PPO-Lagrangian on a tiny nav
 // (no shield, cost limit 0, so the random policy's collisions push λ up):
-// λ follows max(0, λ + lr·(mean episode cost − limit)) over metrics.csv's
-// episode costs exactly, the checkpoint holds the cost critic, and a run
+// λ follows Adam's steps against the mean episode cost's excess over the
+// limit, recomputed from metrics.csv's episode costs, the checkpoint holds the cost critic, and a run
 // cut at iteration 3 and resumed ends bit-identical to the uninterrupted
 // one (metrics, weights, λ, cost critic).
 func TestPPOLagrangian(t *testing.T) {
@@ -218,9 +218,10 @@ func TestPPOLagrangian(t *testing.T) {
 		t.Fatalf("%d rows, %v", len(rows), err)
 	}
 	lambda, costly := 0.1, 0
+	adam := NewAdam(0.05, [][]float64{{0}})
 	for _, m := range rows {
 		if !math.IsNaN(m.EpCost) {
-			lambda = LagrangeStep(lambda, 0.05, m.EpCost, 0)
+			lambda = LagrangeStep(adam, lambda, m.EpCost, 0)
 			if m.EpCost > 0 {
 				costly++
 			}

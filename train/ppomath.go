@@ -136,11 +136,15 @@ func (s *RunningStats) Std() []float64 {
 	return sd
 }
 
-// LagrangeStep is PPO-Lagrangian's multiplier update: gradient ascent on
-// λ·(J_c − d), λ ← max(0, λ + lr·(epCost − limit)). λ grows while the
-// mean episode cost exceeds the limit and shrinks to 0 while it does not.
-func LagrangeStep(lambda, lr, epCost, limit float64) float64 {
-	return math.Max(0, lambda+lr*(epCost-limit))
+// LagrangeStep is PPO-Lagrangian's multiplier update, as OmniSafe's
+// PPOLag takes it: one step of Adam (adam, over the single parameter λ)
+// descending −λ·(epCost − limit), then λ clamped at 0. λ rises while the
+// mean episode cost exceeds the limit and falls while it does not; Adam's
+// normalization makes each step about adam.LR whatever the excess.
+func LagrangeStep(adam *Adam, lambda, epCost, limit float64) float64 {
+	p := [][]float64{{lambda}}
+	adam.Step(p, [][]float64{{-(epCost - limit)}})
+	return math.Max(0, p[0][0])
 }
 
 // LagrangianAdvantages replaces adv, in place, by (A_r − λ·A_c)/(1+λ):

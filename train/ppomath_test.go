@@ -107,16 +107,24 @@ func TestRunningStatsAndNormalize(t *testing.T) {
 	}
 }
 
-// TestLagrangeStep: λ rises by lr·excess while the cost exceeds the
-// limit, falls while it is under, and never below 0; the penalized
-// advantage is (A_r − λA_c)/(1+λ).
+// TestLagrangeStep: λ moves by about Adam's step (lr) against the cost's
+// excess — up while the cost exceeds the limit, down while it is under —
+// and never below 0; the penalized advantage is (A_r − λA_c)/(1+λ).
 func TestLagrangeStep(t *testing.T) {
-	for _, c := range []struct{ lambda, cost, want float64 }{
-		{0, 5, 0.3}, {1, 5, 1.3}, {1, 1, 0.9}, {0.01, 0, 0}, {0, 0, 0},
-	} {
-		if got := LagrangeStep(c.lambda, 0.1, c.cost, 2); math.Abs(got-c.want) > 1e-15 {
-			t.Errorf("λ %v, cost %v: %v, want %v", c.lambda, c.cost, got, c.want)
-		}
+	adam := NewAdam(0.035, [][]float64{{0}})
+	lambda := LagrangeStep(adam, 0.001, 30, 1)
+	if math.Abs(lambda-0.036) > 1e-9 {
+		t.Errorf("first step over the limit: λ %v, want 0.001 + 0.035", lambda)
+	}
+	for i := 0; i < 5; i++ {
+		lambda = LagrangeStep(adam, lambda, 30, 1)
+	}
+	up := lambda
+	for i := 0; i < 200; i++ {
+		lambda = LagrangeStep(adam, lambda, 0, 1)
+	}
+	if !(up > 0.2 && up < 0.25) || lambda != 0 {
+		t.Errorf("λ after 6 steps over the limit %v (want ≈ 6·0.035), after 200 under %v (want 0)", up, lambda)
 	}
 	adv, cadv := []float64{1, -2}, []float64{2, 0}
 	LagrangianAdvantages(adv, cadv, 0.5)
