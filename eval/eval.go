@@ -321,10 +321,7 @@ func (p *player) measure(obs []float64, noise *rand.Rand) (env.Env, []float64, e
 	if p.seenEnv == nil {
 		return p.e, obs, nil
 	}
-	p.state = append(p.state[:0], p.e.State()...)
-	for i := range p.state {
-		p.state[i] += p.pert.StateNoise * noise.NormFloat64()
-	}
+	p.state = noisy(p.state, p.e.State(), p.pert.StateNoise, noise)
 	if err := p.seenEnv.(env.StateSetter).SetState(p.state); err != nil {
 		return nil, nil, err
 	}
@@ -337,11 +334,18 @@ func (p *player) disturb(noise *rand.Rand) error {
 	if p.pert.ProcessNoise == 0 {
 		return nil
 	}
-	p.state = append(p.state[:0], p.e.State()...)
-	for i := range p.state {
-		p.state[i] += p.pert.ProcessNoise * p.dt * noise.NormFloat64()
-	}
+	p.state = noisy(p.state, p.e.State(), p.pert.ProcessNoise*p.dt, noise)
 	return p.e.(env.StateSetter).SetState(p.state)
+}
+
+// noisy writes x plus Gaussian noise of standard deviation sigma in every
+// entry into dst (resliced) and returns it.
+func noisy(dst, x []float64, sigma float64, noise *rand.Rand) []float64 {
+	dst = append(dst[:0], x...)
+	for i := range dst {
+		dst[i] += sigma * noise.NormFloat64()
+	}
+	return dst
 }
 
 // observe returns the observation the controller sees: obs, or a noisy
@@ -350,10 +354,7 @@ func (p *player) observe(obs []float64, noise *rand.Rand) []float64 {
 	if p.pert.ObsNoise == 0 {
 		return obs
 	}
-	p.seen = append(p.seen[:0], obs...)
-	for i := range p.seen {
-		p.seen[i] += p.pert.ObsNoise * noise.NormFloat64()
-	}
+	p.seen = noisy(p.seen, obs, p.pert.ObsNoise, noise)
 	return p.seen
 }
 

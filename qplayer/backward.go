@@ -237,7 +237,7 @@ func (s *Solver) backwardOne(w *workspace, b *Batch, res *Result, i int, g []flo
 	// Elastic: differentiate the extended problem, then keep the parts that
 	// belong to the caller's inputs.
 	ne := n + m
-	ee := w.ext.build(&e, s.opts.Rho, s.opts.Sigma, s.J0 == nil)
+	ee := w.ext.build(&e, s.opts.Rho, s.opts.Sigma, s.sharedExtQ())
 	st := sol{z: res.ext[i*ne : (i+1)*ne], lam: res.extLam[i*2*m : (i+1)*2*m],
 		nu: res.Nu[i*k : (i+1)*k], act: res.extAct[i*2*m : (i+1)*2*m], eq: eq}
 	bs := &w.back

@@ -15,20 +15,10 @@ import "gonum.org/v1/gonum/mat"
 // (pseudo-inverse, by SVD). It allocates: the path is rare.
 func kktBackward(e *elem, rows []int, g []float64) (dz, dmu []float64, ok bool) {
 	n, q := e.n, len(rows)
-	K := mat.NewDense(n+q, n+q, nil)
+	K := kktMatrix(e, rows)
 	rhs := mat.NewVecDense(n+q, nil)
 	for a := 0; a < n; a++ {
-		for c := 0; c < n; c++ {
-			K.Set(a, c, symQ(e.Q, n, a, c))
-		}
 		rhs.SetVec(a, -g[a])
-	}
-	for j, r := range rows {
-		row, _ := e.normal(r)
-		for a := 0; a < n; a++ {
-			K.Set(a, n+j, row[a])
-			K.Set(n+j, a, row[a])
-		}
 	}
 	var svd mat.SVD
 	if !svd.Factorize(K, mat.SVDFull) {
@@ -54,4 +44,24 @@ func kktBackward(e *elem, rows []int, g []float64) (dz, dmu []float64, ok bool) 
 		}
 	}
 	return x[:n], x[n:], true
+}
+
+// kktMatrix returns the KKT matrix of e's working rows (constraint ids, as
+// workspace.normal numbers them): [Q Cᵀ; C 0] with Q's symmetric part.
+func kktMatrix(e *elem, rows []int) *mat.Dense {
+	n, q := e.n, len(rows)
+	K := mat.NewDense(n+q, n+q, nil)
+	for a := 0; a < n; a++ {
+		for c := 0; c < n; c++ {
+			K.Set(a, c, symQ(e.Q, n, a, c))
+		}
+	}
+	for j, r := range rows {
+		row, _ := e.normal(r)
+		for a := 0; a < n; a++ {
+			K.Set(a, n+j, row[a])
+			K.Set(n+j, a, row[a])
+		}
+	}
+	return K
 }

@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// solveGeneral is Solve without the plane path: every element through the
+// solveAllGeneral is Solve without the plane path: every element through the
 // general method.
-func solveGeneral(t *testing.T, s *Solver, b *Batch, res *Result) {
+func solveAllGeneral(t *testing.T, s *Solver, b *Batch, res *Result) {
 	t.Helper()
 	if err := b.Validate(); err != nil {
 		t.Fatal(err)
@@ -141,7 +141,7 @@ func TestPlaneMatchesGeneral(t *testing.T) {
 			if err := s.Solve(b, &fast); err != nil {
 				t.Fatal(err)
 			}
-			solveGeneral(t, s, b, &general)
+			solveAllGeneral(t, s, b, &general)
 			for i := 0; i < b.Size; i++ {
 				zf, lf, _, af := fast.elemViews(i)
 				zg, lg, _, ag := general.elemViews(i)

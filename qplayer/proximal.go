@@ -202,30 +202,30 @@ func kktActive(e *elem, z, lam, nu []float64, active []bool, tol float64) bool {
 		}
 	}
 	for i := 0; i < m; i++ {
-		if active[i] {
-			row := e.G[i*n : (i+1)*n]
-			g, mag := -e.h[i], math.Abs(e.h[i])
-			for c, zc := range z {
-				g += row[c] * zc
-				mag += math.Abs(row[c] * zc)
-			}
-			if math.Abs(g) > tol*(1+mag) {
-				return false
-			}
+		if !active[i] {
+			continue
+		}
+		if g, mag := rowExcess(e.G[i*n:(i+1)*n], e.h[i], z); math.Abs(g) > tol*(1+mag) {
+			return false
 		}
 	}
 	for j := 0; j < k; j++ {
-		row := e.A[j*n : (j+1)*n]
-		g, mag := -e.b[j], math.Abs(e.b[j])
-		for c, zc := range z {
-			g += row[c] * zc
-			mag += math.Abs(row[c] * zc)
-		}
-		if math.Abs(g) > tol*(1+mag) {
+		if g, mag := rowExcess(e.A[j*n:(j+1)*n], e.b[j], z); math.Abs(g) > tol*(1+mag) {
 			return false
 		}
 	}
 	return true
+}
+
+// rowExcess returns row·z − rhs and the magnitude |rhs| + Σ|row_c·z_c| it
+// is judged against, summed in the row's order.
+func rowExcess(row []float64, rhs float64, z []float64) (g, mag float64) {
+	g, mag = -rhs, math.Abs(rhs)
+	for c, zc := range z {
+		g += row[c] * zc
+		mag += math.Abs(row[c] * zc)
+	}
+	return g, mag
 }
 
 // Residuals are an answer's KKT residuals, each relative to the data's

@@ -45,21 +45,8 @@ func refine(e *elem, z, lam, nu []float64, act []bool, tol float64) bool {
 		rows = append(rows, j)
 	}
 	q := len(rows)
-	K := mat.NewDense(n+q, n+q, nil)
-	for a := 0; a < n; a++ {
-		for c := 0; c < n; c++ {
-			K.Set(a, c, symQ(e.Q, n, a, c))
-		}
-	}
-	for j, r := range rows {
-		row, _ := e.normal(r)
-		for a := 0; a < n; a++ {
-			K.Set(a, n+j, row[a])
-			K.Set(n+j, a, row[a])
-		}
-	}
 	var svd mat.SVD
-	if !svd.Factorize(K, mat.SVDFull) {
+	if !svd.Factorize(kktMatrix(e, rows), mat.SVDFull) {
 		return false
 	}
 	x := make([]float64, n+q) // (z, μ)
@@ -133,13 +120,7 @@ func rowsFeasible(e *elem, z []float64, tol float64) bool {
 	tol = math.Max(tol, 1e-9)
 	n := e.n
 	for i := 0; i < e.m; i++ {
-		row := e.G[i*n : (i+1)*n]
-		g, mag := -e.h[i], math.Abs(e.h[i])
-		for c, zc := range z {
-			g += row[c] * zc
-			mag += math.Abs(row[c] * zc)
-		}
-		if g > tol*(1+mag) {
+		if g, mag := rowExcess(e.G[i*n:(i+1)*n], e.h[i], z); g > tol*(1+mag) {
 			return false
 		}
 	}

@@ -382,15 +382,21 @@ func (s *Solver) solveHard(w *workspace, e *elem, J0 []float64, res *Result, i i
 	}
 }
 
+// sharedExtQ returns the elastic problem's Q of a shared Q (factored by
+// sharedFactor), nil when Q is batched.
+func (s *Solver) sharedExtQ() []float64 {
+	if s.J0 == nil {
+		return nil
+	}
+	return s.Qext
+}
+
 // solveElastic solves element i in elastic mode into res.
 func (s *Solver) solveElastic(w *workspace, e *elem, res *Result, i int) {
 	n, m, k := e.n, e.m, e.k
 	z, lam, nu, act := res.elemViews(i)
 	x := &w.ext
-	ee := x.build(e, s.opts.Rho, s.opts.Sigma, s.J0 == nil)
-	if s.J0 != nil {
-		ee.Q = s.Qext // for the KKT check
-	}
+	ee := x.build(e, s.opts.Rho, s.opts.Sigma, s.sharedExtQ())
 	ne := n + m
 	y := res.ext[i*ne : (i+1)*ne]
 	lamE := res.extLam[i*2*m : (i+1)*2*m]
@@ -450,13 +456,16 @@ func (x *extended) buildQ(Q []float64, n, m int, sigma float64) {
 	}
 }
 
-// build returns the elastic problem of e; Q is written only when withQ.
-func (x *extended) build(e *elem, rho, sigma float64, withQ bool) *elem {
+// build returns the elastic problem of e. sharedQ is the extended Q of a
+// shared Q, built once per batch (nil: e's own is built here).
+func (x *extended) build(e *elem, rho, sigma float64, sharedQ []float64) *elem {
 	n, m, k := e.n, e.m, e.k
 	ne := n + m
 	x.grow(n, m, k)
-	if withQ {
+	Q := sharedQ
+	if Q == nil {
 		x.buildQ(e.Q, n, m, sigma)
+		Q = x.Q[:ne*ne]
 	}
 	copy(x.p, e.p)
 	for j := 0; j < m; j++ {
@@ -473,7 +482,7 @@ func (x *extended) build(e *elem, rho, sigma float64, withQ bool) *elem {
 	for i := 0; i < k; i++ {
 		copy(x.A[i*ne:i*ne+n], e.A[i*n:(i+1)*n])
 	}
-	x.e = elem{n: ne, m: 2 * m, k: k, Q: x.Q[:ne*ne], p: x.p[:ne],
+	x.e = elem{n: ne, m: 2 * m, k: k, Q: Q, p: x.p[:ne],
 		G: x.G[:2*m*ne], h: x.h[:2*m], A: x.A[:k*ne], b: e.b}
 	return &x.e
 }

@@ -295,7 +295,7 @@ func (r *imitation) record(m Metrics) error {
 	if err := WriteMetrics(r.dir, r.rows); err != nil {
 		return err
 	}
-	if err := r.logScalars(metricsHeader, tableOf(r.rows, Metrics.values)); err != nil {
+	if err := logScalars(&r.runBase, metricsHeader, r.rows, Metrics.values); err != nil {
 		return err
 	}
 	r.logf("epoch %d: loss %.5g, validation %.5g%s\n", m.Epoch, m.Loss, m.ValLoss, evalNote(m))

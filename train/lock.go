@@ -31,10 +31,9 @@ func lockDir(dir string) (*os.File, error) {
 // When another process holds it the error wraps ErrLocked and names what
 // (the name used in messages) and that PID.
 func Lock(path, what string) (*os.File, error) {
-	dir := what
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("lock %s: %w", dir, err)
+		return nil, fmt.Errorf("lock %s: %w", what, err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
 		f.Close()
@@ -45,9 +44,9 @@ func Lock(path, what string) (*os.File, error) {
 					holder = fmt.Sprintf(" (pid %d)", pid)
 				}
 			}
-			return nil, fmt.Errorf("%s: %w%s; wait for it to finish or stop it", dir, ErrLocked, holder)
+			return nil, fmt.Errorf("%s: %w%s; wait for it to finish or stop it", what, ErrLocked, holder)
 		}
-		return nil, fmt.Errorf("lock %s: %w", dir, err)
+		return nil, fmt.Errorf("lock %s: %w", what, err)
 	}
 	if err := f.Truncate(0); err == nil {
 		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)

@@ -103,12 +103,13 @@ type rollout struct {
 	lastCVal               []float64
 	mbCAdv                 []float64
 	// Scratch of the update: a minibatch's Gaussian means and advantages
-	// (policyStep).
-	mean, mbAdv   []float64
-	lastVal       []float64 // V after the last step, per env
-	interventions int
-	slackSteps    int
-	finished      []eval.Episode
+	// (policyStep), a normalized observation for each critic's step
+	// (valueStep, alongside).
+	mean, mbAdv, valueObs, costObs []float64
+	lastVal                        []float64 // V after the last step, per env
+	interventions                  int
+	slackSteps                     int
+	finished                       []eval.Episode
 }
 
 // ppoWorker steps a share of the environments with its own actor, critic

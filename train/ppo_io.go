@@ -45,7 +45,7 @@ func (r *ppoRun) record(m PPOMetrics) error {
 	if err := WritePPOMetrics(r.dir, r.rows); err != nil {
 		return err
 	}
-	if err := r.logScalars(ppoHeader, tableOf(r.rows, PPOMetrics.values)); err != nil {
+	if err := logScalars(&r.runBase, ppoHeader, r.rows, PPOMetrics.values); err != nil {
 		return err
 	}
 	if r.cvalue != nil && r.st.Iteration%10 == 0 {

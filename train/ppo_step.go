@@ -63,6 +63,7 @@ func (r *ppoRun) collect() {
 	b.obs, b.feat, b.act = grow(b.obs, n*T*d), grow(b.feat, n*T*f), grow(b.act, n*T*r.spec.M())
 	b.logp, b.val, b.rew = grow(b.logp, n*T), grow(b.val, n*T), grow(b.rew, n*T)
 	b.lastVal = grow(b.lastVal, n)
+	b.valueObs, b.costObs = grow(b.valueObs, d), grow(b.costObs, d)
 	if r.cvalue != nil {
 		b.cost, b.cval, b.lastCVal = grow(b.cost, n*T), grow(b.cval, n*T), grow(b.lastCVal, n)
 	}
@@ -266,11 +267,11 @@ func (r *ppoRun) update() (kl, clipFrac, lossPi, lossV float64, err error) {
 			// The critic's step is independent of the actor's: take it
 			// alongside.
 			lv := make(chan float64, 1)
-			go func() { lv <- r.valueStep(r.value, r.adamV, r.buf.ret, r.buf.val, idx) }()
+			go func() { lv <- r.valueStep(r.value, r.adamV, r.buf.ret, r.buf.val, r.buf.valueObs, idx) }()
 			var lc chan float64 // the cost critic's step (PPO-Lagrangian), alongside too
 			if r.cvalue != nil {
 				lc = make(chan float64, 1)
-				go func() { lc <- r.valueStep(r.cvalue, r.adamC, r.buf.cret, r.buf.cval, idx) }()
+				go func() { lc <- r.valueStep(r.cvalue, r.adamC, r.buf.cret, r.buf.cval, r.buf.costObs, idx) }()
 			}
 			bkl, bcf, blp, err := r.policyStep(idx)
 			lvSum += <-lv
@@ -383,13 +384,12 @@ func (r *ppoRun) means(idx []int) []float64 {
 
 // valueStep takes one gradient step of the clipped value loss of critic
 // v (its optimizer adam) towards the returns rets, the rollout's values
-// being vals.
-func (r *ppoRun) valueStep(v *ValueNet, adam *Adam, rets, vals []float64, idx []int) float64 {
+// being vals; norm (ObsDim) is its scratch for a normalized observation.
+func (r *ppoRun) valueStep(v *ValueNet, adam *Adam, rets, vals, norm []float64, idx []int) float64 {
 	M := float64(len(idx))
 	d := r.spec.ObsDim
 	b := &r.buf
 	v.ZeroGrads()
-	norm := make([]float64, d)
 	loss := 0.0
 	for _, k := range idx {
 		pred := v.Forward(r.normalize(b.obs[k*d:(k+1)*d], norm))

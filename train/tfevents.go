@@ -126,8 +126,9 @@ func encodeEvent(wall float64, step int64, version string, scalars []Scalar) ([]
 
 // eventsWriter appends scalars to this process's event file of a run.
 type eventsWriter struct {
-	path string
-	last int64 // the highest step any event file of the run holds
+	path    string
+	last    int64 // the highest step any event file of the run holds
+	created bool  // the file exists, its version record written
 }
 
 // openEvents prepares a run directory's TensorBoard writer: the steps its
@@ -158,7 +159,7 @@ func openEvents(dir string) (*eventsWriter, error) {
 func (w *eventsWriter) add(header []string, rows [][]float64) error {
 	var buf []byte
 	now := float64(time.Now().UnixNano()) / 1e9
-	if _, err := os.Stat(w.path); errors.Is(err, os.ErrNotExist) {
+	if !w.created {
 		data, err := encodeEvent(now, 0, "brain.Event:2", nil)
 		if err != nil {
 			return err
@@ -194,6 +195,7 @@ func (w *eventsWriter) add(header []string, rows [][]float64) error {
 		f.Close()
 		return fmt.Errorf("tensorboard events %s: %w", w.path, err)
 	}
+	w.created = true
 	return f.Close()
 }
 
@@ -254,9 +256,11 @@ func ReadEvents(path string) ([]Scalar, error) {
 }
 
 // logScalars appends the rows of a run's metrics not yet in its
-// TensorBoard event files (header names the columns; column 0 is the
-// step), opening this process's event file on first use.
-func (r *runBase) logScalars(header []string, rows [][]float64) error {
+// TensorBoard event files (header names the columns of values; column 0
+// is the step), opening this process's event file on first use. Rows are
+// in step order, so only the tail past the last step written is
+// converted.
+func logScalars[T any](r *runBase, header []string, rows []T, values func(T) []float64) error {
 	if r.events == nil {
 		w, err := openEvents(r.dir)
 		if err != nil {
@@ -264,14 +268,13 @@ func (r *runBase) logScalars(header []string, rows [][]float64) error {
 		}
 		r.events = w
 	}
-	return r.events.add(header, rows)
-}
-
-// tableOf returns rows as the float rows metrics.csv holds.
-func tableOf[T any](rows []T, values func(T) []float64) [][]float64 {
-	out := make([][]float64, len(rows))
-	for i, r := range rows {
-		out[i] = values(r)
+	k := len(rows)
+	for k > 0 && int64(values(rows[k-1])[0]) > r.events.last {
+		k--
 	}
-	return out
+	table := make([][]float64, 0, len(rows)-k)
+	for _, row := range rows[k:] {
+		table = append(table, values(row))
+	}
+	return r.events.add(header, table)
 }

@@ -118,10 +118,7 @@ func runSweep(args []string, cli *cliEnv) int {
 		return 0
 	case "emit":
 		res.Parallel = *parallel
-		if engine == "k8s" {
-			return emitKube(cli, s, res, kj, file, *script)
-		}
-		return emitSlurm(cli, s, res, *binary, *script)
+		return emit(cli, s, engine, res, kj, *binary, file, *script)
 	case "local":
 		err := s.Local(ctx, *parallel, cli.stderr)
 		switch {
@@ -173,67 +170,69 @@ func sweepRun(ctx context.Context, cli *cliEnv, s *sweep.Sweep, index int) int {
 	return 0
 }
 
-// emitSlurm writes s's Slurm array script.
-func emitSlurm(cli *cliEnv, s *sweep.Sweep, res sweep.Resources, binary, script string) int {
-	fail := func(err error) int {
+// emit writes the engine's submission file for s (out, or its default in
+// the sweep's output) and says how to submit it.
+func emit(cli *cliEnv, s *sweep.Sweep, engine string, res sweep.Resources, kj sweep.KubeJob, binary, file, out string) int {
+	var (
+		text         []byte
+		err          error
+		perm         = os.FileMode(0o644)
+		what, submit string
+	)
+	if engine == "k8s" {
+		if out == "" {
+			out = filepath.Join(s.Out, s.Name+".k8s.yaml")
+		}
+		text, err = s.KubeManifest(res, kj, file)
+		what, submit = fmt.Sprintf("an Indexed Job of %d pods", len(s.Runs)), "apply with\n  kubectl apply -f"
+	} else {
+		if out == "" {
+			out = filepath.Join(s.Out, s.Name+".sbatch")
+		}
+		text, err = slurmScript(s, res, binary, out)
+		perm, what, submit = 0o755, fmt.Sprintf("%d array tasks", len(s.Runs)), "submit with\n  sbatch"
+	}
+	if err == nil {
+		err = os.MkdirAll(filepath.Dir(out), 0o755)
+	}
+	if err == nil {
+		err = atomicfile.WriteFile(out, text, perm)
+	}
+	if err != nil {
 		fmt.Fprintf(cli.stderr, "barriergym sweep emit: %v\n", err)
 		return 1
 	}
+	fmt.Fprintf(cli.stdout, "wrote %s: %s; %s %s\n", out, what, submit, out)
+	return 0
+}
+
+// slurmScript returns s's Slurm array script, to be written at script,
+// for binary (default: this one, unless a 'go run' temporary) run in the
+// working directory; it makes the directory of the tasks' logs.
+func slurmScript(s *sweep.Sweep, res sweep.Resources, binary, script string) ([]byte, error) {
 	if binary == "" {
 		exe, err := os.Executable()
 		if err != nil {
-			return fail(err)
+			return nil, err
 		}
 		if strings.Contains(exe, "go-build") {
-			return fail(fmt.Errorf("this barriergym is a 'go run' temporary (%s); build one (go build -o barriergym ./cmd/barriergym) and pass -binary", exe))
+			return nil, fmt.Errorf("this barriergym is a 'go run' temporary (%s); build one (go build -o barriergym ./cmd/barriergym) and pass -binary", exe)
 		}
 		binary = exe
 	}
 	binary, err := filepath.Abs(binary)
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
 	wd, err := os.Getwd()
 	if err != nil {
-		return fail(err)
-	}
-	if script == "" {
-		script = filepath.Join(s.Out, s.Name+".sbatch")
+		return nil, err
 	}
 	text, err := s.SlurmScript(res, binary, wd, script)
 	if err != nil {
-		return fail(err)
+		return nil, err
 	}
-	if err := os.MkdirAll(filepath.Join(s.Out, "logs"), 0o755); err != nil {
-		return fail(err)
-	}
-	if err := os.MkdirAll(filepath.Dir(script), 0o755); err != nil {
-		return fail(err)
-	}
-	if err := atomicfile.WriteFile(script, text, 0o755); err != nil {
-		return fail(err)
-	}
-	fmt.Fprintf(cli.stdout, "wrote %s: %d array tasks; submit with\n  sbatch %s\n", script, len(s.Runs), script)
-	return 0
-}
-
-// emitKube writes s's Kubernetes Indexed Job manifest.
-func emitKube(cli *cliEnv, s *sweep.Sweep, res sweep.Resources, kj sweep.KubeJob, file, out string) int {
-	text, err := s.KubeManifest(res, kj, file)
-	if err == nil {
-		if out == "" {
-			out = filepath.Join(s.Out, s.Name+".k8s.yaml")
-		}
-		if err = os.MkdirAll(filepath.Dir(out), 0o755); err == nil {
-			err = atomicfile.WriteFile(out, text, 0o644)
-		}
-	}
-	if err != nil {
-		fmt.Fprintf(cli.stderr, "barriergym sweep emit: %v\n", err)
-		return 1
-	}
-	fmt.Fprintf(cli.stdout, "wrote %s: an Indexed Job of %d pods; apply with\n  kubectl apply -f %s\n", out, len(s.Runs), out)
-	return 0
+	return text, os.MkdirAll(filepath.Join(s.Out, "logs"), 0o755)
 }
 
 // printPlan prints the sweep's runs as a Markdown table.

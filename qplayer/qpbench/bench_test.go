@@ -70,7 +70,11 @@ func TestProblemsAreWhatTheySay(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		for _, b := range []*qplayer.Batch{data, shareQ(data)} {
+		shared, err := shareQ(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range []*qplayer.Batch{data, shared} {
 			var res qplayer.Result
 			if err := solver.Solve(b, &res); err != nil {
 				t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/barriergym/barriergym/qplayer"
+	"gonum.org/v1/gonum/mat"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -153,7 +154,10 @@ func Solver(class Problems, s Size, batch, workers int, sharedQ, backward bool) 
 			}
 		}
 		if sharedQ {
-			data = shareQ(data)
+			var err error
+			if data, err = shareQ(data); err != nil {
+				b.Fatal(err)
+			}
 		}
 		solver, err := qplayer.NewSolver(qplayer.Options{Workers: workers})
 		if err != nil {
@@ -184,63 +188,23 @@ func Solver(class Problems, s Size, batch, workers int, sharedQ, backward bool) 
 }
 
 // shareQ returns b with the first element's Q shared by all and every
-// other element's p moved so that its unconstrained minimiser is unchanged:
-// the same feasible problems, with as many rows active.
-func shareQ(b *qplayer.Batch) *qplayer.Batch {
+// other element's p moved so that its unconstrained minimiser is unchanged
+// (p' = Q₀Q⁻¹p): the same feasible problems, with as many rows active.
+func shareQ(b *qplayer.Batch) (*qplayer.Batch, error) {
 	n := b.N
-	Q0 := b.Q[:n*n]
+	Q0 := mat.NewDense(n, n, b.Q[:n*n])
 	out := *b
-	out.Q = Q0
+	out.Q = b.Q[:n*n]
 	out.P = make([]float64, len(b.P))
-	z := make([]float64, n)
+	var z mat.VecDense
 	for e := 0; e < b.Size; e++ {
-		Q := b.Q[e*n*n : (e+1)*n*n]
-		p := b.P[e*n : (e+1)*n]
-		// z = −Q⁻¹p by Gaussian elimination on a copy (n is small).
-		minimiser(Q, p, z)
-		for i := 0; i < n; i++ {
-			s := 0.0
-			for j := 0; j < n; j++ {
-				s += Q0[i*n+j] * z[j]
-			}
-			out.P[e*n+i] = -s
+		Q := mat.NewDense(n, n, b.Q[e*n*n:(e+1)*n*n])
+		if err := z.SolveVec(Q, mat.NewVecDense(n, b.P[e*n:(e+1)*n])); err != nil {
+			return nil, fmt.Errorf("qpbench: element %d's Q: %w", e, err)
 		}
+		mat.NewVecDense(n, out.P[e*n:(e+1)*n]).MulVec(Q0, &z)
 	}
-	return &out
-}
-
-// minimiser writes z = −Q⁻¹p, by Gaussian elimination with partial pivoting.
-func minimiser(Q, p, z []float64) {
-	n := len(p)
-	a := make([]float64, n*(n+1))
-	for i := 0; i < n; i++ {
-		copy(a[i*(n+1):i*(n+1)+n], Q[i*n:(i+1)*n])
-		a[i*(n+1)+n] = -p[i]
-	}
-	for c := 0; c < n; c++ {
-		piv := c
-		for r := c + 1; r < n; r++ {
-			if math.Abs(a[r*(n+1)+c]) > math.Abs(a[piv*(n+1)+c]) {
-				piv = r
-			}
-		}
-		for j := 0; j <= n; j++ {
-			a[c*(n+1)+j], a[piv*(n+1)+j] = a[piv*(n+1)+j], a[c*(n+1)+j]
-		}
-		for r := c + 1; r < n; r++ {
-			f := a[r*(n+1)+c] / a[c*(n+1)+c]
-			for j := c; j <= n; j++ {
-				a[r*(n+1)+j] -= f * a[c*(n+1)+j]
-			}
-		}
-	}
-	for i := n - 1; i >= 0; i-- {
-		s := a[i*(n+1)+n]
-		for j := i + 1; j < n; j++ {
-			s -= a[i*(n+1)+j] * z[j]
-		}
-		z[i] = s / a[i*(n+1)+i]
-	}
+	return &out, nil
 }
 
 // Op returns a function for testing.Benchmark that runs the Gorgonia op in

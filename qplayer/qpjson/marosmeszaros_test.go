@@ -9,17 +9,17 @@ import (
 	"github.com/barriergym/barriergym/qplayer"
 )
 
-// TestMarosMeszaros: the fourteen small problems of the Maros–Meszaros
-// set (../testdata/maros-meszaros, seven with a singular Q), solved with no
-// flags: optimal, objective + r within 1e-6 (relative, or absolute below 1)
-// of the published f*, every row feasible to 1e-6.
-func TestMarosMeszaros(t *testing.T) {
-	var ref struct {
-		Problems map[string]struct {
-			R, Fstar float64
-			Posdef   bool
-		}
-	}
+// mmReference is what reference.json says of each Maros–Meszaros problem.
+type mmReference map[string]struct {
+	R, Fstar float64
+	Posdef   bool
+}
+
+// solveMarosMeszaros reads the reference and answers every problem with
+// opts.
+func solveMarosMeszaros(t *testing.T, opts qplayer.Options) (mmReference, []Answer, int) {
+	t.Helper()
+	var ref struct{ Problems mmReference }
 	data, err := os.ReadFile("../testdata/maros-meszaros/reference.json")
 	if err != nil {
 		t.Fatal(err)
@@ -32,13 +32,22 @@ func TestMarosMeszaros(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	answers, bad := answer(t, f, qplayer.Options{})
+	answers, bad := answer(t, f, opts)
+	return ref.Problems, answers, bad
+}
+
+// TestMarosMeszaros: the fourteen small problems of the Maros–Meszaros
+// set (../testdata/maros-meszaros, seven with a singular Q), solved with no
+// flags: optimal, objective + r within 1e-6 (relative, or absolute below 1)
+// of the published f*, every row feasible to 1e-6.
+func TestMarosMeszaros(t *testing.T) {
+	ref, answers, bad := solveMarosMeszaros(t, qplayer.Options{})
 	if len(answers) != 14 || bad != 0 {
 		t.Fatalf("%d answers, %d invalid", len(answers), bad)
 	}
 	probs := readProblems(t, "../testdata/maros-meszaros/problems.jsonl")
 	for i, a := range answers {
-		r := ref.Problems[a.Name]
+		r := ref[a.Name]
 		if a.Status != "optimal" || a.Objective == nil {
 			t.Errorf("%s (positive definite %v): status %s %s", a.Name, r.Posdef, a.Status, a.Error)
 			continue
@@ -108,23 +117,11 @@ func violation(p *Problem, z []float64) float64 {
 // caught: where the regularization changed the working set, refinement
 // cannot repair the answer.
 func TestNoSilentWrongAnswer(t *testing.T) {
-	var ref struct {
-		Problems map[string]struct{ R, Fstar float64 }
-	}
-	data, _ := os.ReadFile("../testdata/maros-meszaros/reference.json")
-	if err := json.Unmarshal(data, &ref); err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open("../testdata/maros-meszaros/problems.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	answers, _ := answer(t, f, qplayer.Options{Regularize: 1e-3})
+	ref, answers, _ := solveMarosMeszaros(t, qplayer.Options{Regularize: 1e-3})
 	probs := readProblems(t, "../testdata/maros-meszaros/problems.jsonl")
 	caught := 0
 	for i, a := range answers {
-		r := ref.Problems[a.Name]
+		r := ref[a.Name]
 		switch a.Status {
 		case "inaccurate":
 			caught++
