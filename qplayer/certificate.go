@@ -33,9 +33,11 @@ func (w *workspace) certificate(e *elem, q int, cert []float64) {
 }
 
 // certify reports whether cert = (y, w) proves e infeasible to working
-// precision: scaled so that max(|y|, |w|) = 1, ‖Gᵀy + Aᵀw‖∞ is at most
-// 1e-9 of the data's magnitude and hᵀy + bᵀw is below −1e-9 of the
-// right-hand side's, so that round-off cannot pass for a proof.
+// precision, judged term by term so that the units of the rows and of
+// the variables do not matter: y ≥ 0; for every variable a,
+// |(Gᵀy + Aᵀw)ₐ| at most 1e-9 of Σᵢ|Gᵢₐyᵢ| + Σⱼ|Aⱼₐwⱼ|, the terms that
+// should cancel; and hᵀy + bᵀw below −1e-9 of Σ|hᵢyᵢ| + Σ|bⱼwⱼ|, so that
+// round-off cannot pass for a proof.
 func certify(e *elem, cert []float64) bool {
 	n, m, k := e.n, e.m, e.k
 	y, wv := cert[:m], cert[m:m+k]
@@ -43,34 +45,33 @@ func certify(e *elem, cert []float64) bool {
 	if !(scale > 0) || math.IsInf(scale, 0) {
 		return false
 	}
-	dataMax, rhsMax := 0.0, 0.0
-	gap := 0.0
+	gap, gapMag := 0.0, 0.0
 	for i := 0; i < m; i++ {
 		if y[i] < 0 {
 			return false
 		}
-		gap += e.h[i] * y[i] / scale
-		rhsMax = math.Max(rhsMax, math.Abs(e.h[i]))
-		dataMax = math.Max(dataMax, maxAbs(e.G[i*n:(i+1)*n]))
+		t := e.h[i] * y[i] / scale
+		gap, gapMag = gap+t, gapMag+math.Abs(t)
 	}
 	for j := 0; j < k; j++ {
-		gap += e.b[j] * wv[j] / scale
-		rhsMax = math.Max(rhsMax, math.Abs(e.b[j]))
-		dataMax = math.Max(dataMax, maxAbs(e.A[j*n:(j+1)*n]))
+		t := e.b[j] * wv[j] / scale
+		gap, gapMag = gap+t, gapMag+math.Abs(t)
 	}
 	for a := 0; a < n; a++ {
-		s := 0.0
+		s, mag := 0.0, 0.0
 		for i := 0; i < m; i++ {
-			s += e.G[i*n+a] * y[i] / scale
+			t := e.G[i*n+a] * y[i] / scale
+			s, mag = s+t, mag+math.Abs(t)
 		}
 		for j := 0; j < k; j++ {
-			s += e.A[j*n+a] * wv[j] / scale
+			t := e.A[j*n+a] * wv[j] / scale
+			s, mag = s+t, mag+math.Abs(t)
 		}
-		if math.Abs(s) > 1e-9*math.Max(dataMax, 1e-300) {
+		if !(math.Abs(s) <= 1e-9*mag) {
 			return false
 		}
 	}
-	return gap < -1e-9*math.Max(rhsMax, 1e-300)
+	return gap < -1e-9*gapMag
 }
 
 // Certificate returns element i's Farkas certificate: y (one per row of G)

@@ -140,6 +140,27 @@ func pow2(x float64) float64 {
 	return math.Ldexp(1, int(math.Round(math.Log2(x))))
 }
 
+// maxFactor bounds each Ruiz factor (and its inverse): a row or column
+// that is degenerate (zero, or vanishing as the others are scaled) would
+// otherwise have its factor run off towards overflow over the passes.
+const maxFactor = 0x1p900
+
+func withinFactor(f float64) bool { return f <= maxFactor && f >= 1/maxFactor }
+
+// usable reports whether every factor is finite and positive, so that the
+// scaled data and the answer's unscaling stay numbers.
+func (sc *scaling) usable() bool {
+	ok := func(f float64) bool { return f > 0 && !math.IsInf(f, 0) }
+	for _, v := range [][]float64{sc.D, sc.E, sc.F, {sc.c}} {
+		for _, f := range v {
+			if !ok(f) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
 // equilibration returns the scaling of e: Ruiz passes on the KKT matrix,
 // then the cost scale.
 func equilibration(e *elem) *scaling {
@@ -162,7 +183,7 @@ func equilibration(e *elem) *scaling {
 					ri = math.Max(ri, v)
 					rv[a] = math.Max(rv[a], v)
 				}
-				if f := pow2(1 / math.Sqrt(ri)); f != 1 {
+				if f := pow2(1 / math.Sqrt(ri)); f != 1 && withinFactor(S[i]*f) {
 					S[i] *= f
 					done = false
 				}
@@ -171,7 +192,7 @@ func equilibration(e *elem) *scaling {
 		rowPass(e.G, sc.E, m)
 		rowPass(e.A, sc.F, k)
 		for a := 0; a < n; a++ {
-			if f := pow2(1 / math.Sqrt(rv[a])); f != 1 {
+			if f := pow2(1 / math.Sqrt(rv[a])); f != 1 && withinFactor(sc.D[a]*f) {
 				sc.D[a] *= f
 				done = false
 			}
@@ -273,6 +294,9 @@ func equilibrated(e *elem) (elem, *scaling, bool) {
 		return elem{}, nil, false
 	}
 	sc := equilibration(e)
+	if !sc.usable() {
+		return elem{}, nil, false // solved as given; an overflow then makes it invalid
+	}
 	se := scaledElem(e, sc)
 	if !ext && !cholesky(se.Q, make([]float64, e.n*e.n), e.n, 0) {
 		return elem{}, nil, false

@@ -284,7 +284,7 @@ func (r *Result) checkFinite(i int) {
 	r.why[i] = whyNone
 	switch {
 	case r.Status[i] == Invalid:
-		r.why[i] = whyQ // data checked first: see Why
+		r.invalidate(i) // whatever path found it: a zero answer, reason whyQ (data checked first: see Why)
 	case !finiteAll(r.Z[i*n : (i+1)*n]):
 		r.invalidate(i)
 		r.why[i] = whyOverflowZ
@@ -343,6 +343,11 @@ func (s *Solver) solveOne(w *workspace, e *elem, res *Result, i int) {
 		cert = res.cert[i*(e.m+e.k) : (i+1)*(e.m+e.k)]
 	}
 	sc.unscale(z, lam, nu, cert, res.Status[i] == Unbounded)
+	if cert != nil && !certify(e, cert) {
+		// The proof held in the scaled units; it must hold in the units
+		// given (a column the scaling made tiny can hide a residual).
+		res.Status[i] = Inaccurate
+	}
 }
 
 // elemViews returns element i's slices of the result.
