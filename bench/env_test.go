@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/barriergym/barriergym/configs"
@@ -33,6 +34,20 @@ func TestMeasuresAreSane(t *testing.T) {
 		rate, err := ExpertEval(cfg, 4)
 		if err != nil || rate <= 0 {
 			t.Fatalf("%s: expert eval rate %v, %v", name, rate, err)
+		}
+	}
+}
+
+// BenchmarkLearn times one learner step of the PPO and imitation networks
+// and their MLP twins: go test -bench Learn -cpu 1 ./bench
+func BenchmarkLearn(b *testing.B) {
+	for _, name := range []string{"nav-ppo", "nav-ppo-mlp", "robot2d-barriernet", "robot2d-mlp"} {
+		cfg, err := configs.Load(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, batch := range []int{64, 512} {
+			b.Run(fmt.Sprintf("%s/%d", name, batch), LearnerStep(cfg, batch))
 		}
 	}
 }

@@ -14,15 +14,16 @@ import (
 // Actor alike). Its loss is the mean squared error between the policy's
 // controls and target controls.
 type Learner struct {
-	net    *Net
-	batch  int
-	g      *gorgonia.ExprGraph
-	vm     gorgonia.VM
-	params gorgonia.Nodes // in the order of Net.Params
-	loss   *gorgonia.Node
-	u      *gorgonia.Node // the policy's controls (batch, m)
-	uVal   gorgonia.Value // a copy of u's value taken during the run
-	qp     *gorgonia.Node // the QP node (BarrierNet)
+	net     *Net
+	batch   int
+	g       *gorgonia.ExprGraph
+	vm      gorgonia.VM
+	params  gorgonia.Nodes // in the order of Net.Params
+	loss    *gorgonia.Node
+	u       *gorgonia.Node // the policy's controls (batch, m)
+	uVal    gorgonia.Value // a copy of u's value taken during the run
+	qp      *gorgonia.Node // the QP node (BarrierNet)
+	obsNode *gorgonia.Node // the normalized observations (no gradient)
 
 	// Inputs, filled per batch through their backing slices.
 	obs, target []float64 // (batch, obs) normalized, (batch, m)
@@ -76,18 +77,11 @@ func (l *Learner) dense(x *gorgonia.Node, d *Dense, name string, last bool) (*go
 	B := gorgonia.NewMatrix(l.g, tensor.Float64, gorgonia.WithShape(1, d.Out), gorgonia.WithName(name+".b"),
 		gorgonia.WithValue(tensor.New(tensor.WithShape(1, d.Out), tensor.WithBacking(d.B))))
 	l.params = append(l.params, W, B)
-	xw, err := gorgonia.Mul(x, W)
-	if err != nil {
-		return nil, err
+	act := activation(l.net.Spec.Activation)
+	if last {
+		act = actNone
 	}
-	y, err := gorgonia.BroadcastAdd(xw, B, nil, []byte{0})
-	if err != nil || last {
-		return y, err
-	}
-	if l.net.Spec.Activation == "tanh" {
-		return gorgonia.Tanh(y)
-	}
-	return gorgonia.Rectify(y)
+	return affine(x, W, B, act, x != l.obsNode)
 }
 
 func (l *Learner) chain(x *gorgonia.Node, layers []Dense, name string) (*gorgonia.Node, error) {
@@ -104,7 +98,7 @@ func (l *Learner) build() error {
 	s, b := l.net.Spec, l.batch
 	x, obs := input(l.g, "obs", b, s.ObsDim)
 	y, target := input(l.g, "target", b, s.M())
-	l.obs, l.target = obs, target
+	l.obs, l.target, l.obsNode = obs, target, x
 	h := x
 	var err error
 	for i := range l.net.Trunk {

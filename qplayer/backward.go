@@ -109,6 +109,7 @@ func (s *Solver) Backward(b *Batch, res *Result, dz []float64, g *Grad) error {
 		w.back.nonFinite, w.back.overflow = 0, 0
 	}
 	_, plane := s.planeShape(b)
+	plane = plane || s.elasticScreen(b)
 	// viewOf returns where element i's gradients go, its own (batched)
 	// ones cleared: every element's are, once, while in cache.
 	viewOf := func(w *workspace, i int) views {

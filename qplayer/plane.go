@@ -508,12 +508,14 @@ func (s *Solver) planeDiff(w *workspace, b *Batch, res *Result, i int, g []float
 		w.back.nonFinite++
 		return
 	}
-	if res.scaled[i] {
+	if res.scaled[i] || res.elastic && !res.hard[i] {
 		pg.general = true
 		return
 	}
 	var L [4]float64
 	switch {
+	case res.elastic && len(b.Q) == 4:
+		L = s.screenL // a screened element of a shared Q (screen.go)
 	case s.J0 != nil:
 		copy(L[:], s.L0[:4])
 	case res.planeL[4*i] > 0:

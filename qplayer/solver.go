@@ -32,6 +32,7 @@ type Result struct {
 	ext     []float64 // elastic: Size×(N+M) extended solutions (z, t)
 	extLam  []float64 // elastic: Size×2M extended multipliers
 	extAct  []bool    // elastic: Size×2M extended working set
+	hard    []bool    // elastic: Size: the answer is the hard problem's (see Solver.solveScreened)
 }
 
 // ActiveSet returns the indices of element i's G rows in the working set.
@@ -82,7 +83,7 @@ func (r *Result) reset(b *Batch, elastic bool) {
 		clear(r.Active)
 	}
 	r.eqWork = growB(r.eqWork, b.Size*b.K)
-	if b.N == 2 && !elastic {
+	if b.N == 2 {
 		r.planeL = growF(r.planeL, 4*b.Size)
 	}
 	if cap(r.why) < b.Size {
@@ -101,6 +102,8 @@ func (r *Result) reset(b *Batch, elastic bool) {
 		r.ext = growF(r.ext, b.Size*(b.N+b.M))
 		r.extLam = growF(r.extLam, b.Size*2*b.M)
 		r.extAct = growB(r.extAct, b.Size*2*b.M)
+		r.hard = growB(r.hard, b.Size)
+		clear(r.hard)
 	}
 }
 
@@ -125,6 +128,12 @@ type Solver struct {
 	ext  extended  // elastic: the extended shared Q's storage
 	Qext []float64 // elastic: the extended shared Q, blkdiag(Q, σI)
 	L0   []float64 // Cholesky factor of a shared Q (extended in elastic mode)
+
+	// The elastic screen (n = 2, no equalities): a shared Q's own factor
+	// and its L⁻ᵀ, and whether it factored.
+	screenL, screenJ [4]float64
+	screenQ          bool
+	noScreen         bool // tests: every elastic element takes the extended problem
 }
 
 // NewSolver returns a solver with the given options (zero fields take the
@@ -221,6 +230,7 @@ func (s *Solver) Solve(b *Batch, res *Result) error {
 	res.reset(b, s.opts.Elastic)
 	qOK := s.sharedFactor(b) || s.semidefiniteShared(b)
 	J0, plane := s.planeShape(b)
+	screen := s.elasticScreen(b)
 	s.parallel(b.Size, func(w *workspace, lo, hi int) {
 		if !qOK {
 			for i := lo; i < hi; i++ {
@@ -233,7 +243,10 @@ func (s *Solver) Solve(b *Batch, res *Result) error {
 			return
 		}
 		for i := lo; i < hi; i++ {
-			if !plane || !s.solvePlane(b, i, J0, res) {
+			switch {
+			case screen && s.solveScreened(b, i, res):
+			case plane && s.solvePlane(b, i, J0, res):
+			default:
 				s.solveGeneral(w, b, res, i)
 			}
 		}

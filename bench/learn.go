@@ -1,0 +1,107 @@
+package bench
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/barriergym/barriergym/configs"
+	"github.com/barriergym/barriergym/env"
+	"github.com/barriergym/barriergym/eval"
+	"github.com/barriergym/barriergym/policy"
+	"github.com/barriergym/barriergym/train"
+)
+
+// Samples returns n (observation, barrier features) pairs visited by the
+// expert of cfg's scenario from seeded episodes: the inputs a learner
+// sees in training, with the QP's active sets of real states.
+func Samples(cfg *configs.Config, spec policy.Spec, n int) (obs, feat [][]float64, err error) {
+	task, err := cfg.Task()
+	if err != nil {
+		return nil, nil, err
+	}
+	ctrl, err := eval.NewController(cfg, "expert")
+	if err != nil {
+		return nil, nil, err
+	}
+	e := task.NewEnv()
+	rows := policy.NewFeatures(spec)
+	seed := uint64(1)
+	o, _ := e.Reset(env.EpisodeSeed(1, 0, 0))
+	for len(obs) < n {
+		f := make([]float64, spec.FeatDim())
+		if len(f) > 0 {
+			rows.Read(e, f)
+		}
+		obs, feat = append(obs, append([]float64(nil), o...)), append(feat, f)
+		var term, trunc bool
+		o, _, _, term, trunc, _ = e.Step(ctrl.Act(e, o).U)
+		if term || trunc {
+			o, _ = e.Reset(env.EpisodeSeed(1, 0, int(seed)))
+			seed++
+		}
+	}
+	return obs, feat, nil
+}
+
+// Learner builds cfg's policy network and its learner at batch size b,
+// loaded with b expert samples and targets: for PPO configs the learner
+// whose loss is Σ u·g for upstream gradients g (PPO's), otherwise the
+// imitation learner (mean squared error to targets). Targets are seeded
+// Gaussian draws.
+func Learner(cfg *configs.Config, b int) (*policy.Net, *policy.Learner, error) {
+	spec, err := policy.SpecFor(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	net := policy.NewNet(spec, cfg.Train.Seed)
+	var l *policy.Learner
+	if cfg.Train.Algorithm == "ppo" {
+		l, err = policy.NewUpstreamLearner(net, b)
+	} else {
+		l, err = policy.NewLearner(net, b)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	obs, feat, err := Samples(cfg, spec, b)
+	if err != nil {
+		l.Close()
+		return nil, nil, err
+	}
+	rng := rand.New(rand.NewPCG(uint64(b), 3))
+	target := make([]float64, spec.M())
+	for i := range obs {
+		for c := range target {
+			target[c] = rng.NormFloat64() / float64(b)
+		}
+		l.Load(i, obs[i], feat[i], target)
+	}
+	return net, l, nil
+}
+
+// LearnerStep returns a benchmark of one learner step of cfg's policy at
+// batch size b: forward, backward and an Adam update of every weight, on a
+// batch loaded once (one op is one step).
+func LearnerStep(cfg *configs.Config, b int) func(*testing.B) {
+	return func(tb *testing.B) {
+		net, l, err := Learner(cfg, b)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		defer l.Close()
+		adam := train.NewAdam(1e-6, net.Params())
+		tb.ReportAllocs()
+		tb.ResetTimer()
+		for i := 0; i < tb.N; i++ {
+			if _, err := l.Run(); err != nil {
+				tb.Fatal(fmt.Errorf("learner step: %w", err))
+			}
+			grads, err := l.Grads()
+			if err != nil {
+				tb.Fatal(err)
+			}
+			adam.Step(net.Params(), grads)
+		}
+	}
+}

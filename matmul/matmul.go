@@ -1,0 +1,156 @@
+// Package matmul multiplies the small dense float64 matrices of policy
+// networks (a minibatch of a few hundred rows through layers of tens of
+// units): C ← C + op(A)·op(B), row-major, op the identity or the
+// transpose, the three products a fully connected layer needs forward and
+// backward.
+//
+// Operands are packed into panels (4 rows of op(A), 8 columns of op(B))
+// and every 4×8 block of the product is one micro-kernel call: AVX2 and
+// FMA assembly on amd64 where the CPU has them, plain Go otherwise. Both
+// kernels accumulate each entry in the same order with fused
+// multiply–adds (math.FMA in Go), so results are bit-identical on every
+// machine, and so is a plain loop that does the same (Dot).
+package matmul
+
+import "math"
+
+// Panel sizes of the micro-kernel: a block of mr rows by nr columns.
+const (
+	mr = 4
+	nr = 8
+)
+
+// Workspace holds the packed panels between calls, so that a product
+// allocates nothing once the workspace has grown to its operands. A
+// workspace serves one goroutine at a time.
+type Workspace struct {
+	a, b []float64
+	acc  [mr * nr]float64
+}
+
+// Matrix is a row-major view: entry (i, j) is Data[i*Stride+j]; T means
+// the view stands for the transpose of the stored matrix (entry (i, j) is
+// Data[j*Stride+i]).
+type Matrix struct {
+	Data   []float64
+	Stride int
+	T      bool
+}
+
+// at returns entry (i, j) of the matrix the view stands for.
+func (m Matrix) at(i, j int) float64 {
+	if m.T {
+		return m.Data[j*m.Stride+i]
+	}
+	return m.Data[i*m.Stride+j]
+}
+
+// MulAdd sets C ← C + A·B for A r×k and B k×c (as the views stand), C r×c
+// row-major with stride ldc. Each entry of C gets one rounding of its
+// whole k-term sum added to it: C[i][j] + fma-chain(A[i][p]·B[p][j]),
+// the chain starting from 0, p ascending.
+func (w *Workspace) MulAdd(r, c, k int, A, B Matrix, C []float64, ldc int) {
+	if r == 0 || c == 0 || k == 0 {
+		return
+	}
+	panels := (c + nr - 1) / nr
+	w.b = grow(w.b, panels*k*nr)
+	for q := 0; q < panels; q++ {
+		packB(w.b[q*k*nr:(q+1)*k*nr], B, k, q*nr, min(nr, c-q*nr))
+	}
+	w.a = grow(w.a, k*mr)
+	for i0 := 0; i0 < r; i0 += mr {
+		rows := min(mr, r-i0)
+		packA(w.a, A, k, i0, rows)
+		for q := 0; q < panels; q++ {
+			kernel(k, w.a, w.b[q*k*nr:], &w.acc)
+			addBlock(C, ldc, i0, q*nr, rows, min(nr, c-q*nr), &w.acc)
+		}
+	}
+}
+
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}
+
+// packA writes rows i0…i0+rows−1 of A as a k×mr panel, column p of the
+// block at dst[p*mr:], zero-padded past rows.
+func packA(dst []float64, A Matrix, k, i0, rows int) {
+	if !A.T && rows == mr {
+		for p := 0; p < k; p++ {
+			d := dst[p*mr : p*mr+mr]
+			d[0], d[1], d[2], d[3] = A.Data[i0*A.Stride+p], A.Data[(i0+1)*A.Stride+p],
+				A.Data[(i0+2)*A.Stride+p], A.Data[(i0+3)*A.Stride+p]
+		}
+		return
+	}
+	for p := 0; p < k; p++ {
+		for r := 0; r < mr; r++ {
+			v := 0.0
+			if r < rows {
+				v = A.at(i0+r, p)
+			}
+			dst[p*mr+r] = v
+		}
+	}
+}
+
+// packB writes columns j0…j0+cols−1 of B as a k×nr panel, row p at
+// dst[p*nr:], zero-padded past cols.
+func packB(dst []float64, B Matrix, k, j0, cols int) {
+	if !B.T && cols == nr {
+		for p := 0; p < k; p++ {
+			copy(dst[p*nr:p*nr+nr], B.Data[p*B.Stride+j0:p*B.Stride+j0+nr])
+		}
+		return
+	}
+	for p := 0; p < k; p++ {
+		for c := 0; c < nr; c++ {
+			v := 0.0
+			if c < cols {
+				v = B.at(p, j0+c)
+			}
+			dst[p*nr+c] = v
+		}
+	}
+}
+
+// addBlock adds the valid rows×cols corner of a kernel block to C at
+// (i0, j0).
+func addBlock(C []float64, ldc, i0, j0, rows, cols int, acc *[mr * nr]float64) {
+	for r := 0; r < rows; r++ {
+		row := C[(i0+r)*ldc+j0 : (i0+r)*ldc+j0+cols]
+		for c := range row {
+			row[c] += acc[r*nr+c]
+		}
+	}
+}
+
+// kernelGo is the micro-kernel in Go: acc[r][c] = Σₚ a[p][r]·b[p][c],
+// each term fused into the running sum from 0, p ascending.
+func kernelGo(k int, a, b []float64, acc *[mr * nr]float64) {
+	*acc = [mr * nr]float64{}
+	for p := 0; p < k; p++ {
+		ap, bp := a[p*mr:p*mr+mr], b[p*nr:p*nr+nr]
+		for r, x := range ap {
+			row := acc[r*nr : r*nr+nr]
+			for c, y := range bp {
+				row[c] = math.FMA(x, y, row[c])
+			}
+		}
+	}
+}
+
+// Dot returns b + Σₚ x[p]·W[p*stride+j] rounded as MulAdd rounds entry j
+// of a product added to b: the fused chain from 0 over p ascending, then
+// one addition. It is the one-sample form of a layer, for acting.
+func Dot(x, W []float64, stride, j int, b float64) float64 {
+	s := 0.0
+	for p, v := range x {
+		s = math.FMA(v, W[p*stride+j], s)
+	}
+	return b + s
+}

@@ -1,0 +1,255 @@
+package policy
+
+import (
+	"fmt"
+	"hash"
+	"hash/fnv"
+	"math"
+
+	"github.com/barriergym/barriergym/matmul"
+	"github.com/chewxy/hm"
+	"gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// Activations of a layer.
+const (
+	actNone = iota
+	actTanh
+	actReLU
+)
+
+// activation returns the code of a config's activation name.
+func activation(name string) int {
+	if name == "tanh" {
+		return actTanh
+	}
+	return actReLU
+}
+
+// affineOp is a fully connected layer as one Gorgonia op:
+//
+//	Y = act(X·W + 1bᵀ),  X batch×in, W in×out, b 1×out,
+//
+// where act is tanh, ReLU or the identity. Its gradients, for the
+// upstream gradient dY, are
+//
+//	D = dY ⊙ act′ (act′ = 1 − Y² for tanh, [Y > 0] for ReLU, 1 otherwise),
+//	dW = XᵀD,  db = 1ᵀD,  dX = D·Wᵀ,
+//
+// computed once per forward run by whichever gradient op runs first (dX
+// only when the layer's input needs one: not for the observations). The
+// products go through package matmul, whose rounding the Actor's
+// one-sample form repeats exactly. Outputs and gradients live in the op's
+// buffers, reused run after run.
+type affineOp struct {
+	act              int
+	batch, in, out   int
+	needDX           bool
+	ws               matmul.Workspace
+	y, d, dx, dw, db []float64
+	yT, dxT, dwT     *tensor.Dense
+	dbT              *tensor.Dense
+	fwdRuns, bwdRuns uint64
+}
+
+// affine applies a layer to x (batch×in) with weights W (in×out) and bias
+// B (1×out); needDX says whether x needs a gradient.
+func affine(x, W, B *gorgonia.Node, act int, needDX bool) (*gorgonia.Node, error) {
+	xs, ws := x.Shape(), W.Shape()
+	if len(xs) != 2 || len(ws) != 2 || xs[1] != ws[0] || !B.Shape().Eq(tensor.Shape{1, ws[1]}) {
+		return nil, fmt.Errorf("policy: layer shapes x %v, W %v, b %v do not fit", xs, ws, B.Shape())
+	}
+	op := &affineOp{act: act, batch: xs[0], in: ws[0], out: ws[1], needDX: needDX}
+	op.y = make([]float64, op.batch*op.out)
+	op.yT = tensor.New(tensor.WithShape(op.batch, op.out), tensor.WithBacking(op.y))
+	return gorgonia.ApplyOp(op, x, W, B)
+}
+
+func matrixType() hm.Type { return gorgonia.TensorType{Dims: 2, Of: hm.TypeVariable('a')} }
+
+func (op *affineOp) Arity() int { return 3 }
+func (op *affineOp) Type() hm.Type {
+	t := matrixType()
+	return hm.NewFnType(t, t, t, t)
+}
+func (op *affineOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
+	return tensor.Shape{op.batch, op.out}, nil
+}
+func (op *affineOp) ReturnsPtr() bool      { return false }
+func (op *affineOp) CallsExtern() bool     { return false }
+func (op *affineOp) OverwritesInput() int  { return -1 }
+func (op *affineOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "Affine%p", op) }
+func (op *affineOp) Hashcode() uint32      { return hashOf(op) }
+func (op *affineOp) String() string {
+	return fmt.Sprintf("Affine{%d×%d→%d,%s}", op.batch, op.in, op.out, [3]string{"linear", "tanh", "relu"}[op.act])
+}
+
+func hashOf(op interface{ WriteHash(hash.Hash) }) uint32 {
+	h := fnv.New32a()
+	op.WriteHash(h)
+	return h.Sum32()
+}
+
+// data returns the float64 backing of a value.
+func data(v gorgonia.Value) ([]float64, error) {
+	if t, ok := v.(tensor.Tensor); ok {
+		if d, ok := t.Data().([]float64); ok {
+			return d, nil
+		}
+	}
+	return nil, fmt.Errorf("policy: layer input is %T, want a float64 tensor", v)
+}
+
+// Do computes Y.
+func (op *affineOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
+	x, W, b, err := op.operands(inputs)
+	if err != nil {
+		return nil, err
+	}
+	for i := 0; i < op.batch; i++ {
+		copy(op.y[i*op.out:(i+1)*op.out], b)
+	}
+	op.ws.MulAdd(op.batch, op.out, op.in, matmul.Matrix{Data: x, Stride: op.in},
+		matmul.Matrix{Data: W, Stride: op.out}, op.y, op.out)
+	switch op.act {
+	case actTanh:
+		for i, v := range op.y {
+			op.y[i] = math.Tanh(v)
+		}
+	case actReLU:
+		for i, v := range op.y {
+			op.y[i] = math.Max(0, v)
+		}
+	}
+	op.fwdRuns++
+	return op.yT, nil
+}
+
+func (op *affineOp) operands(inputs []gorgonia.Value) (x, W, b []float64, err error) {
+	if len(inputs) < 3 {
+		return nil, nil, nil, fmt.Errorf("policy: layer has %d inputs, want 3", len(inputs))
+	}
+	if x, err = data(inputs[0]); err == nil {
+		if W, err = data(inputs[1]); err == nil {
+			b, err = data(inputs[2])
+		}
+	}
+	return x, W, b, err
+}
+
+// DiffWRT: every input.
+func (op *affineOp) DiffWRT(n int) []bool { return []bool{true, true, true}[:n] }
+
+// SymDiff returns the gradient nodes of X, W and b; each reads X, W, b, Y
+// and dY.
+func (op *affineOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error) {
+	args := gorgonia.Nodes{inputs[0], inputs[1], inputs[2], output, grad}
+	out := make(gorgonia.Nodes, 3)
+	for i := range out {
+		g, err := gorgonia.ApplyOp(&affineGradOp{fwd: op, input: i}, args...)
+		if err != nil {
+			return nil, fmt.Errorf("policy: layer gradient %d: %w", i, err)
+		}
+		out[i] = g
+	}
+	return out, nil
+}
+
+// backward computes D, dW, db and dX (when needed) from the values of
+// X, W, b, Y, dY, once per forward run.
+func (op *affineOp) backward(inputs []gorgonia.Value) error {
+	if op.bwdRuns == op.fwdRuns && op.dw != nil {
+		return nil
+	}
+	x, W, _, err := op.operands(inputs)
+	if err != nil {
+		return err
+	}
+	y, err := data(inputs[3])
+	if err != nil {
+		return err
+	}
+	dy, err := data(inputs[4])
+	if err != nil {
+		return err
+	}
+	op.allocGrads()
+	d := op.d
+	switch op.act {
+	case actTanh:
+		for i, v := range y {
+			d[i] = dy[i] * (1 - v*v)
+		}
+	case actReLU:
+		for i, v := range y {
+			d[i] = 0
+			if v > 0 {
+				d[i] = dy[i]
+			}
+		}
+	default:
+		copy(d, dy)
+	}
+	clear(op.dw)
+	op.ws.MulAdd(op.in, op.out, op.batch, matmul.Matrix{Data: x, Stride: op.in, T: true},
+		matmul.Matrix{Data: d, Stride: op.out}, op.dw, op.out)
+	clear(op.db)
+	for i := 0; i < op.batch; i++ {
+		for j, v := range d[i*op.out : (i+1)*op.out] {
+			op.db[j] += v
+		}
+	}
+	clear(op.dx)
+	if op.needDX {
+		op.ws.MulAdd(op.batch, op.in, op.out, matmul.Matrix{Data: d, Stride: op.out},
+			matmul.Matrix{Data: W, Stride: op.out, T: true}, op.dx, op.in)
+	}
+	op.bwdRuns = op.fwdRuns
+	return nil
+}
+
+func (op *affineOp) allocGrads() {
+	if op.dw != nil {
+		return
+	}
+	op.d = make([]float64, op.batch*op.out)
+	op.dx, op.dw, op.db = make([]float64, op.batch*op.in), make([]float64, op.in*op.out), make([]float64, op.out)
+	op.dxT = tensor.New(tensor.WithShape(op.batch, op.in), tensor.WithBacking(op.dx))
+	op.dwT = tensor.New(tensor.WithShape(op.in, op.out), tensor.WithBacking(op.dw))
+	op.dbT = tensor.New(tensor.WithShape(1, op.out), tensor.WithBacking(op.db))
+}
+
+// affineGradOp is the gradient of one input of an affineOp (0 X, 1 W,
+// 2 b).
+type affineGradOp struct {
+	fwd   *affineOp
+	input int
+}
+
+func (g *affineGradOp) Arity() int { return 5 }
+func (g *affineGradOp) Type() hm.Type {
+	t := matrixType()
+	return hm.NewFnType(t, t, t, t, t, t)
+}
+func (g *affineGradOp) InferShape(in ...gorgonia.DimSizer) (tensor.Shape, error) {
+	s, ok := in[g.input].(tensor.Shape)
+	if !ok {
+		return nil, fmt.Errorf("policy: layer gradient: input shape is %T", in[g.input])
+	}
+	return s.Clone(), nil
+}
+func (g *affineGradOp) ReturnsPtr() bool      { return false }
+func (g *affineGradOp) CallsExtern() bool     { return false }
+func (g *affineGradOp) OverwritesInput() int  { return -1 }
+func (g *affineGradOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "AffineGrad%p/%d", g.fwd, g.input) }
+func (g *affineGradOp) Hashcode() uint32      { return hashOf(g) }
+func (g *affineGradOp) String() string        { return fmt.Sprintf("AffineGrad{%c}", "XWb"[g.input]) }
+
+// Do returns the input's gradient (the op's buffer).
+func (g *affineGradOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
+	if err := g.fwd.backward(inputs); err != nil {
+		return nil, err
+	}
+	return [3]*tensor.Dense{g.fwd.dxT, g.fwd.dwT, g.fwd.dbT}[g.input], nil
+}
