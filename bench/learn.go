@@ -45,19 +45,31 @@ func Samples(cfg *configs.Config, spec policy.Spec, n int) (obs, feat [][]float6
 }
 
 // Learner builds cfg's policy network and its learner at batch size b,
-// loaded with b expert samples and targets: for PPO configs the learner
-// whose loss is Σ u·g for upstream gradients g (PPO's), otherwise the
-// imitation learner (mean squared error to targets). Targets are seeded
-// Gaussian draws.
+// loaded with b expert samples and targets: for PPO configs a loss
+// learner (PPO's shape: a loss computed in Go, here Σ u·g for seeded
+// Gaussian g), otherwise the imitation learner (mean squared error to
+// seeded Gaussian targets).
 func Learner(cfg *configs.Config, b int) (*policy.Net, *policy.Learner, error) {
 	spec, err := policy.SpecFor(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
 	net := policy.NewNet(spec, cfg.Train.Seed)
+	rng := rand.New(rand.NewPCG(uint64(b), 3))
+	g := make([]float64, b*spec.M())
+	for i := range g {
+		g[i] = rng.NormFloat64() / float64(b)
+	}
 	var l *policy.Learner
 	if cfg.Train.Algorithm == "ppo" {
-		l, err = policy.NewUpstreamLearner(net, b)
+		l, err = policy.NewLossLearner(net, b, func(u, grad []float64) float64 {
+			s := 0.0
+			for i, v := range u {
+				s += v * g[i]
+			}
+			copy(grad, g)
+			return s
+		})
 	} else {
 		l, err = policy.NewLearner(net, b)
 	}
@@ -69,13 +81,9 @@ func Learner(cfg *configs.Config, b int) (*policy.Net, *policy.Learner, error) {
 		l.Close()
 		return nil, nil, err
 	}
-	rng := rand.New(rand.NewPCG(uint64(b), 3))
-	target := make([]float64, spec.M())
+	m := spec.M()
 	for i := range obs {
-		for c := range target {
-			target[c] = rng.NormFloat64() / float64(b)
-		}
-		l.Load(i, obs[i], feat[i], target)
+		l.Load(i, obs[i], feat[i], g[i*m:(i+1)*m])
 	}
 	return net, l, nil
 }

@@ -5,13 +5,17 @@ import "golang.org/x/sys/cpu"
 // hasFMA reports whether the assembly micro-kernel can run.
 var hasFMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
+// kernelAVX2 is kernelGo in AVX2 and FMA; strides are in elements.
+//
 //go:noescape
-func kernelAVX2(k int, a, b *float64, acc *[mr * nr]float64)
+func kernelAVX2(k int, a *float64, rs, ps int, b, c *float64, ldc int)
 
-func kernel(k int, a, b []float64, acc *[mr * nr]float64) {
+func kernel(k int, a []float64, rs, ps int, b, C []float64, ldc int) {
 	if hasFMA {
-		kernelAVX2(k, &a[0], &b[0], acc)
+		// The last entries read: A's (3, k−1), the panel's, C's (3, 7).
+		_, _, _ = a[3*rs+(k-1)*ps], b[k*nr-1], C[3*ldc+nr-1]
+		kernelAVX2(k, &a[0], rs, ps, &b[0], &C[0], ldc)
 		return
 	}
-	kernelGo(k, a, b, acc)
+	kernelGo(k, a, rs, ps, b, C, ldc)
 }

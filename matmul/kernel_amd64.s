@@ -1,14 +1,23 @@
 #include "textflag.h"
 
-// func kernelAVX2(k int, a, b *float64, acc *[32]float64)
+// func kernelAVX2(k int, a *float64, rs, ps int, b, c *float64, ldc int)
 //
-// acc (4×8, row-major) = Σₚ a[p][0:4]ᵀ·b[p][0:8], k ≥ 1, one fused
-// multiply–add per term in p order: Y(2r), Y(2r+1) hold row r.
-TEXT ·kernelAVX2(SB), NOSPLIT, $0-32
+// C[r][0:8] += Σₚ A[r][p]·b[p][0:8] for r < 4, k ≥ 1: A's entry (r, p) at
+// a + 8(r·rs + p·ps), the panel b packed 8 wide, C's rows ldc apart. One
+// fused multiply–add per term in p order from 0, then one addition to C:
+// Y(2r), Y(2r+1) hold row r.
+TEXT ·kernelAVX2(SB), NOSPLIT, $0-56
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
-	MOVQ b+16(FP), DI
-	MOVQ acc+24(FP), DX
+	MOVQ rs+16(FP), R8
+	SHLQ $3, R8             // row step in bytes
+	MOVQ ps+24(FP), R9
+	SHLQ $3, R9             // column step in bytes
+	MOVQ b+32(FP), DI
+	MOVQ c+40(FP), DX
+	MOVQ ldc+48(FP), R10
+	SHLQ $3, R10
+	LEAQ (R8)(R8*2), R11    // 3 row steps
 	VXORPD Y0, Y0, Y0
 	VXORPD Y1, Y1, Y1
 	VXORPD Y2, Y2, Y2
@@ -19,35 +28,43 @@ TEXT ·kernelAVX2(SB), NOSPLIT, $0-32
 	VXORPD Y7, Y7, Y7
 
 loop:
-	TESTQ CX, CX
-	JE    done
 	VMOVUPD      (DI), Y8
 	VMOVUPD      32(DI), Y9
 	VBROADCASTSD (SI), Y10
 	VFMADD231PD  Y8, Y10, Y0
 	VFMADD231PD  Y9, Y10, Y1
-	VBROADCASTSD 8(SI), Y11
+	VBROADCASTSD (SI)(R8*1), Y11
 	VFMADD231PD  Y8, Y11, Y2
 	VFMADD231PD  Y9, Y11, Y3
-	VBROADCASTSD 16(SI), Y12
+	VBROADCASTSD (SI)(R8*2), Y12
 	VFMADD231PD  Y8, Y12, Y4
 	VFMADD231PD  Y9, Y12, Y5
-	VBROADCASTSD 24(SI), Y13
+	VBROADCASTSD (SI)(R11*1), Y13
 	VFMADD231PD  Y8, Y13, Y6
 	VFMADD231PD  Y9, Y13, Y7
-	ADDQ         $32, SI
+	ADDQ         R9, SI
 	ADDQ         $64, DI
 	DECQ         CX
-	JMP          loop
+	JNZ          loop
 
-done:
+	VADDPD  (DX), Y0, Y0
+	VADDPD  32(DX), Y1, Y1
 	VMOVUPD Y0, (DX)
 	VMOVUPD Y1, 32(DX)
-	VMOVUPD Y2, 64(DX)
-	VMOVUPD Y3, 96(DX)
-	VMOVUPD Y4, 128(DX)
-	VMOVUPD Y5, 160(DX)
-	VMOVUPD Y6, 192(DX)
-	VMOVUPD Y7, 224(DX)
+	ADDQ    R10, DX
+	VADDPD  (DX), Y2, Y2
+	VADDPD  32(DX), Y3, Y3
+	VMOVUPD Y2, (DX)
+	VMOVUPD Y3, 32(DX)
+	ADDQ    R10, DX
+	VADDPD  (DX), Y4, Y4
+	VADDPD  32(DX), Y5, Y5
+	VMOVUPD Y4, (DX)
+	VMOVUPD Y5, 32(DX)
+	ADDQ    R10, DX
+	VADDPD  (DX), Y6, Y6
+	VADDPD  32(DX), Y7, Y7
+	VMOVUPD Y6, (DX)
+	VMOVUPD Y7, 32(DX)
 	VZEROUPPER
 	RET

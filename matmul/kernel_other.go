@@ -2,4 +2,6 @@
 
 package matmul
 
-func kernel(k int, a, b []float64, acc *[mr * nr]float64) { kernelGo(k, a, b, acc) }
+func kernel(k int, a []float64, rs, ps int, b, C []float64, ldc int) {
+	kernelGo(k, a, rs, ps, b, C, ldc)
+}

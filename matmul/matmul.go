@@ -49,6 +49,10 @@ func (m Matrix) at(i, j int) float64 {
 // row-major with stride ldc. Each entry of C gets one rounding of its
 // whole k-term sum added to it: C[i][j] + fma-chain(A[i][p]·B[p][j]),
 // the chain starting from 0, p ascending.
+//
+// B is packed into panels of nr columns; A is read in place, four rows at
+// a time, unless a block has fewer than four rows (then it is packed,
+// zero-padded). Full blocks are added to C by the kernel itself.
 func (w *Workspace) MulAdd(r, c, k int, A, B Matrix, C []float64, ldc int) {
 	if r == 0 || c == 0 || k == 0 {
 		return
@@ -58,13 +62,29 @@ func (w *Workspace) MulAdd(r, c, k int, A, B Matrix, C []float64, ldc int) {
 	for q := 0; q < panels; q++ {
 		packB(w.b[q*k*nr:(q+1)*k*nr], B, k, q*nr, min(nr, c-q*nr))
 	}
-	w.a = grow(w.a, k*mr)
+	// The strides of A's rows and of its columns p, in elements.
+	rowStep, pStep := A.Stride, 1
+	if A.T {
+		rowStep, pStep = 1, A.Stride
+	}
 	for i0 := 0; i0 < r; i0 += mr {
 		rows := min(mr, r-i0)
-		packA(w.a, A, k, i0, rows)
+		a, rs, ps := A.Data[i0*rowStep:], rowStep, pStep
+		if rows < mr {
+			w.a = grow(w.a, k*mr)
+			packA(w.a, A, k, i0, rows)
+			a, rs, ps = w.a, 1, mr
+		}
 		for q := 0; q < panels; q++ {
-			kernel(k, w.a, w.b[q*k*nr:], &w.acc)
-			addBlock(C, ldc, i0, q*nr, rows, min(nr, c-q*nr), &w.acc)
+			j0 := q * nr
+			cols := min(nr, c-j0)
+			if rows == mr && cols == nr {
+				kernel(k, a, rs, ps, w.b[q*k*nr:], C[i0*ldc+j0:], ldc)
+				continue
+			}
+			w.acc = [mr * nr]float64{}
+			kernel(k, a, rs, ps, w.b[q*k*nr:], w.acc[:], nr)
+			addBlock(C, ldc, i0, j0, rows, cols, &w.acc)
 		}
 	}
 }
@@ -79,14 +99,6 @@ func grow(s []float64, n int) []float64 {
 // packA writes rows i0…i0+rows−1 of A as a k×mr panel, column p of the
 // block at dst[p*mr:], zero-padded past rows.
 func packA(dst []float64, A Matrix, k, i0, rows int) {
-	if !A.T && rows == mr {
-		for p := 0; p < k; p++ {
-			d := dst[p*mr : p*mr+mr]
-			d[0], d[1], d[2], d[3] = A.Data[i0*A.Stride+p], A.Data[(i0+1)*A.Stride+p],
-				A.Data[(i0+2)*A.Stride+p], A.Data[(i0+3)*A.Stride+p]
-		}
-		return
-	}
 	for p := 0; p < k; p++ {
 		for r := 0; r < mr; r++ {
 			v := 0.0
@@ -129,17 +141,26 @@ func addBlock(C []float64, ldc, i0, j0, rows, cols int, acc *[mr * nr]float64) {
 	}
 }
 
-// kernelGo is the micro-kernel in Go: acc[r][c] = Σₚ a[p][r]·b[p][c],
-// each term fused into the running sum from 0, p ascending.
-func kernelGo(k int, a, b []float64, acc *[mr * nr]float64) {
-	*acc = [mr * nr]float64{}
+// kernelGo is the micro-kernel in Go: C[r][c] += Σₚ A[r][p]·b[p][c] for
+// the 4×8 block at C (row stride ldc), A's entry (r, p) at a[r*rs+p*ps]
+// and the packed panel b; each sum is fused term by term from 0, p
+// ascending, then added to C.
+func kernelGo(k int, a []float64, rs, ps int, b, C []float64, ldc int) {
+	var acc [mr * nr]float64
 	for p := 0; p < k; p++ {
-		ap, bp := a[p*mr:p*mr+mr], b[p*nr:p*nr+nr]
-		for r, x := range ap {
+		bp := b[p*nr : p*nr+nr]
+		for r := 0; r < mr; r++ {
+			x := a[r*rs+p*ps]
 			row := acc[r*nr : r*nr+nr]
 			for c, y := range bp {
 				row[c] = math.FMA(x, y, row[c])
 			}
+		}
+	}
+	for r := 0; r < mr; r++ {
+		row := C[r*ldc : r*ldc+nr]
+		for c := range row {
+			row[c] += acc[r*nr+c]
 		}
 	}
 }

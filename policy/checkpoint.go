@@ -69,17 +69,54 @@ func NewCheckpoint(net *Net, config string) *Checkpoint {
 
 // Save writes the checkpoint atomically (temporary file and rename).
 func (ck *Checkpoint) Save(path string) error {
-	payload, err := json.Marshal(ck)
-	if err != nil {
-		return fmt.Errorf("save checkpoint %s: %w", path, err)
-	}
-	sum := sha256.Sum256(payload)
-	data, err := json.Marshal(envelope{Format: CheckpointFormat, Version: CheckpointVersion,
-		SHA256: hex.EncodeToString(sum[:]), Payload: payload})
+	data, err := ck.encode()
 	if err != nil {
 		return fmt.Errorf("save checkpoint %s: %w", path, err)
 	}
 	return atomicfile.WriteFile(path, data, 0o644)
+}
+
+// encode returns the file's bytes: json.Marshal of the envelope around
+// json.Marshal of the checkpoint, byte for byte, without encoding/json
+// re-reading the already encoded Extra and payload (a PPO checkpoint is a
+// megabyte, saved every iteration).
+func (ck *Checkpoint) encode() ([]byte, error) {
+	c := *ck
+	c.Extra = nil // omitted: spliced in below, as the last field
+	payload, err := json.Marshal(&c)
+	if err != nil {
+		return nil, err
+	}
+	if len(ck.Extra) > 0 {
+		if !json.Valid(ck.Extra) {
+			return nil, fmt.Errorf("extra state is not JSON")
+		}
+		payload = append(append(append(payload[:len(payload)-1], `,"extra":`...), compactJSON(ck.Extra)...), '}')
+	}
+	sum := sha256.Sum256(payload)
+	head, err := json.Marshal(envelope{Format: CheckpointFormat, Version: CheckpointVersion, SHA256: hex.EncodeToString(sum[:])})
+	if err != nil {
+		return nil, err
+	}
+	// head ends in "payload":null} (a nil RawMessage).
+	const tail = `null}`
+	if !bytes.HasSuffix(head, []byte(tail)) {
+		return nil, fmt.Errorf("envelope encoding %q ends unexpectedly", head)
+	}
+	return append(append(head[:len(head)-len(tail)], payload...), '}'), nil
+}
+
+// compactJSON returns valid JSON without insignificant space, as
+// encoding/json writes a RawMessage (unchanged when already compact).
+func compactJSON(b []byte) []byte {
+	if bytes.IndexAny(b, " \t\n\r") < 0 {
+		return b
+	}
+	var buf bytes.Buffer
+	if json.Compact(&buf, b) != nil {
+		return b
+	}
+	return buf.Bytes()
 }
 
 // LoadCheckpoint reads and verifies a checkpoint. The error says whether

@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -203,5 +204,43 @@ func TestVersion1Checkpoint(t *testing.T) {
 	os.WriteFile(q, bad, 0o644)
 	if _, err := LoadCheckpoint(q); err == nil || !strings.Contains(err.Error(), "format version 1: its spec") {
 		t.Errorf("contradictory version-1 checkpoint: %v", err)
+	}
+}
+
+// TestEncodeIsMarshal: the hand-spliced file is byte for byte what
+// encoding/json writes for the envelope around the checkpoint, with and
+// without extra state, compact or spaced.
+func TestEncodeIsMarshal(t *testing.T) {
+	cfg, err := configs.Load("nav-ppo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec, err := SpecFor(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, extra := range []string{"", `{"a":[1,2.5e-300],"b":"x y"}`, "{ \"a\" : [1, 2],\n \"b\": \"x y\" }"} {
+		ck := NewCheckpoint(NewNet(spec, 3), "name: x\n")
+		ck.Epoch = 7
+		if extra != "" {
+			ck.Extra = json.RawMessage(extra)
+		}
+		payload, err := json.Marshal(ck)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(payload)
+		want, err := json.Marshal(envelope{Format: CheckpointFormat, Version: CheckpointVersion,
+			SHA256: hex.EncodeToString(sum[:]), Payload: payload})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ck.encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("extra %q: encode differs from encoding/json:\n%.300s\n%.300s", extra, got, want)
+		}
 	}
 }

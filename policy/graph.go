@@ -27,7 +27,7 @@ type Learner struct {
 
 	// Inputs, filled per batch through their backing slices.
 	obs, target []float64 // (batch, obs) normalized, (batch, m)
-	upstream    bool      // the loss is Σ u⊙target: target holds ∂loss/∂u
+	lossFn      Loss      // a loss computed in Go (nil: the mean squared error to targets)
 	G           []float64 // (batch, rows, m)
 	lie         []float64 // (batch, LieDim): the CBF rows' Lie values
 	hcbf        []float64 // (batch, slots): h itself when no gain is learned
@@ -48,19 +48,22 @@ func input(g *gorgonia.ExprGraph, name string, shape ...int) (*gorgonia.Node, []
 // NewLearner builds the graph for batch size b, with the mean squared
 // error between the policy's controls and the loaded targets as its loss.
 func NewLearner(net *Net, b int) (*Learner, error) {
-	return newLearner(net, b, false)
+	return newLearner(net, b, nil)
 }
 
-// NewUpstreamLearner builds the graph for batch size b whose loss is
-// Σᵢ uᵢ·gᵢ for loaded upstream gradients g: its parameter gradients are
-// the vector–Jacobian products gᵀ∂u/∂θ, for losses computed outside the
-// graph (PPO's clipped objective over a Gaussian whose mean is u).
-func NewUpstreamLearner(net *Net, b int) (*Learner, error) {
-	return newLearner(net, b, true)
+// NewLossLearner builds the graph for batch size b whose loss is f of
+// the policy's controls: f is called in each Run with the controls of the
+// loaded batch, and its ∂loss/∂u is taken back to every parameter. The
+// targets given to Load are ignored.
+func NewLossLearner(net *Net, b int, f Loss) (*Learner, error) {
+	if f == nil {
+		return nil, fmt.Errorf("policy: a loss learner needs a loss")
+	}
+	return newLearner(net, b, f)
 }
 
-func newLearner(net *Net, b int, upstream bool) (*Learner, error) {
-	l := &Learner{net: net, batch: b, g: gorgonia.NewGraph(), upstream: upstream}
+func newLearner(net *Net, b int, f Loss) (*Learner, error) {
+	l := &Learner{net: net, batch: b, g: gorgonia.NewGraph(), lossFn: f}
 	if err := l.build(); err != nil {
 		return nil, fmt.Errorf("policy: build graph: %w", err)
 	}
@@ -125,12 +128,8 @@ func (l *Learner) build() error {
 	l.u = u
 	// The tape reuses memory once a value is consumed: read a copy of u.
 	gorgonia.Read(u, &l.uVal)
-	if l.upstream {
-		prod, err := gorgonia.HadamardProd(u, y)
-		if err != nil {
-			return err
-		}
-		l.loss, err = gorgonia.Sum(prod)
+	if l.lossFn != nil {
+		l.loss, err = applyLoss(u, l.lossFn)
 		return err
 	}
 	diff, err := gorgonia.Sub(u, y)
@@ -221,15 +220,17 @@ func (l *Learner) safetyLayer(ref, raw *gorgonia.Node) (*gorgonia.Node, error) {
 func (l *Learner) Batch() int { return l.batch }
 
 // Load fills the graph's inputs for batch row i: the raw observation (it is
-// normalized here), the barrier features and the target control (for an
-// upstream learner, ∂loss/∂u of that row).
+// normalized here), the barrier features and the target control (ignored
+// by a loss learner).
 func (l *Learner) Load(i int, obs, feat, target []float64) {
 	n, s := l.net, l.net.Spec
 	m := s.M()
 	for k, v := range obs {
 		l.obs[i*s.ObsDim+k] = (v - n.ObsMean[k]) / n.ObsStd[k]
 	}
-	copy(l.target[m*i:m*(i+1)], target)
+	if l.lossFn == nil {
+		copy(l.target[m*i:m*(i+1)], target)
+	}
 	if s.Head != HeadBarrierNet {
 		return
 	}

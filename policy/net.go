@@ -206,23 +206,26 @@ func (n *Net) activate(v float64) float64 {
 	return math.Max(0, v)
 }
 
-// apply computes y = act(xW + b) (no activation when last).
+// apply computes y = act(xW + b) (no activation when last), each output
+// rounded as the learner's layer op rounds it (matmul.Dot: the products
+// fused into a sum from 0, inputs in order, then the bias added), so the
+// actor and the learner compute the same network bit for bit.
 func (n *Net) apply(d *Dense, x, y []float64, last bool) {
-	for j := 0; j < d.Out; j++ {
-		y[j] = d.B[j]
-	}
+	acc := y[:d.Out]
+	clear(acc)
 	for i, xi := range x {
 		if xi == 0 {
-			continue
+			continue // adds an exact zero
 		}
 		row := d.W[i*d.Out : (i+1)*d.Out]
 		for j, w := range row {
-			y[j] += xi * w
+			acc[j] = math.FMA(xi, w, acc[j])
 		}
 	}
-	if !last {
-		for j := range y[:d.Out] {
-			y[j] = n.activate(y[j])
+	for j, b := range d.B {
+		acc[j] += b
+		if !last {
+			acc[j] = n.activate(acc[j])
 		}
 	}
 }

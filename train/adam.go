@@ -27,18 +27,25 @@ func NewAdam(lr float64, params [][]float64) *Adam {
 	return a
 }
 
-// Step applies one update with gradients grads (same shapes as params).
+// Step applies one update with gradients grads (same shapes as params):
+// m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², p ← p − (lr/c₁)·m/(√v/√c₂ + ε)
+// with the bias corrections cᵢ = 1 − βᵢᵗ (PyTorch's arrangement: one
+// division and one square root per weight).
 func (a *Adam) Step(params, grads [][]float64) {
 	const b1, b2, eps = 0.9, 0.999, 1e-8
 	a.State.Step++
 	t := float64(a.State.Step)
 	c1, c2 := 1-math.Pow(b1, t), 1-math.Pow(b2, t)
+	step, inv := a.LR/c1, 1/math.Sqrt(c2)
 	for i, p := range params {
-		m, v, g := a.State.M[i], a.State.V[i], grads[i]
+		n := len(p)
+		m, v, g := a.State.M[i][:n], a.State.V[i][:n], grads[i][:n]
 		for j := range p {
-			m[j] = b1*m[j] + (1-b1)*g[j]
-			v[j] = b2*v[j] + (1-b2)*g[j]*g[j]
-			p[j] -= a.LR * (m[j] / c1) / (math.Sqrt(v[j]/c2) + eps)
+			gj := g[j]
+			mj := b1*m[j] + (1-b1)*gj
+			vj := b2*v[j] + (1-b2)*gj*gj
+			m[j], v[j] = mj, vj
+			p[j] -= step * mj / (math.Sqrt(vj)*inv + eps)
 		}
 	}
 }

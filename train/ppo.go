@@ -86,8 +86,20 @@ type ppoRun struct {
 	adamL   *Adam // λ's optimizer (PPO-Lagrangian)
 	workers []*ppoWorker
 	buf     rollout
+	mb      minibatch
 	rows    []PPOMetrics
 	runBase
+}
+
+// minibatch is the policy step under way: its samples and normalized
+// advantages, read by the surrogate loss in the learner's run, and what
+// the loss found besides its value.
+type minibatch struct {
+	idx          []int
+	adv          []float64
+	dLogStd      []float64 // ∂loss/∂log σ, per control
+	sigma        []float64 // σ per control (scratch)
+	kl, clipFrac float64
 }
 
 // rollout holds one iteration's transitions, environment-major: sample
@@ -105,11 +117,11 @@ type rollout struct {
 	// Scratch of the update: a minibatch's Gaussian means and advantages
 	// (policyStep), a normalized observation for each critic's step
 	// (valueStep, alongside).
-	mean, mbAdv, valueObs, costObs []float64
-	lastVal                        []float64 // V after the last step, per env
-	interventions                  int
-	slackSteps                     int
-	finished                       []eval.Episode
+	mbAdv, valueObs, costObs []float64
+	lastVal                  []float64 // V after the last step, per env
+	interventions            int
+	slackSteps               int
+	finished                 []eval.Episode
 }
 
 // ppoWorker steps a share of the environments with its own actor, critic
@@ -206,7 +218,7 @@ func (r *ppoRun) setup(cfg *configs.Config, opts Options) error {
 			r.adamL = NewAdam(r.p.LambdaLR, [][]float64{{0}})
 		}
 	}
-	if r.learner, err = policy.NewUpstreamLearner(r.net, r.p.Minibatch); err != nil {
+	if r.learner, err = policy.NewLossLearner(r.net, r.p.Minibatch, r.surrogate); err != nil {
 		return err
 	}
 	if err := r.makeWorkers(); err != nil {

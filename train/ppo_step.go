@@ -9,7 +9,6 @@ import (
 	"github.com/barriergym/barriergym/control"
 	"github.com/barriergym/barriergym/env"
 	"github.com/barriergym/barriergym/eval"
-	"github.com/barriergym/barriergym/policy"
 )
 
 // iterate collects one rollout and updates the policy and the critic.
@@ -63,7 +62,6 @@ func (r *ppoRun) collect() {
 	b.obs, b.feat, b.act = grow(b.obs, n*T*d), grow(b.feat, n*T*f), grow(b.act, n*T*r.spec.M())
 	b.logp, b.val, b.rew = grow(b.logp, n*T), grow(b.val, n*T), grow(b.rew, n*T)
 	b.lastVal = grow(b.lastVal, n)
-	b.valueObs, b.costObs = grow(b.valueObs, d), grow(b.costObs, d)
 	if r.cvalue != nil {
 		b.cost, b.cval, b.lastCVal = grow(b.cost, n*T), grow(b.cval, n*T), grow(b.lastCVal, n)
 	}
@@ -267,11 +265,11 @@ func (r *ppoRun) update() (kl, clipFrac, lossPi, lossV float64, err error) {
 			// The critic's step is independent of the actor's: take it
 			// alongside.
 			lv := make(chan float64, 1)
-			go func() { lv <- r.valueStep(r.value, r.adamV, r.buf.ret, r.buf.val, r.buf.valueObs, idx) }()
+			go func() { lv <- r.valueStep(r.value, r.adamV, r.buf.ret, r.buf.val, &r.buf.valueObs, idx) }()
 			var lc chan float64 // the cost critic's step (PPO-Lagrangian), alongside too
 			if r.cvalue != nil {
 				lc = make(chan float64, 1)
-				go func() { lc <- r.valueStep(r.cvalue, r.adamC, r.buf.cret, r.buf.cval, r.buf.costObs, idx) }()
+				go func() { lc <- r.valueStep(r.cvalue, r.adamC, r.buf.cret, r.buf.cval, &r.buf.costObs, idx) }()
 			}
 			bkl, bcf, blp, err := r.policyStep(idx)
 			lvSum += <-lv
@@ -294,11 +292,10 @@ func (r *ppoRun) update() (kl, clipFrac, lossPi, lossV float64, err error) {
 }
 
 // policyStep takes one gradient step of the clipped objective on a
-// minibatch: the objective and its derivative with respect to the Gaussian
-// mean (the QP's output) are computed here, the mean's Jacobian by the
-// Gorgonia graph through the QP op.
+// minibatch: the learner's forward pass gives the Gaussian means (the QP's
+// outputs), surrogate the objective and its derivative with respect to
+// them, and the backward pass the rest through the QP op.
 func (r *ppoRun) policyStep(idx []int) (kl, clipFrac, loss float64, err error) {
-	M := float64(len(idx))
 	d, f, m := r.spec.ObsDim, r.spec.FeatDim(), r.spec.M()
 	b := &r.buf
 	adv := b.mbAdv[:0]
@@ -316,84 +313,81 @@ func (r *ppoRun) policyStep(idx []int) (kl, clipFrac, loss float64, err error) {
 		Normalize(cadv)
 		LagrangianAdvantages(adv, cadv, r.st.Lambda)
 	}
-	means := r.means(idx)
-	sigma, dLogStd, g := make([]float64, m), make([]float64, m), make([]float64, m)
-	for c, l := range r.st.LogStd {
-		sigma[c] = math.Exp(l)
+	if len(r.mb.dLogStd) != m {
+		r.mb.dLogStd, r.mb.sigma = make([]float64, m), make([]float64, m)
 	}
+	r.mb.idx, r.mb.adv, r.mb.kl, r.mb.clipFrac = idx, adv, 0, 0
+	clear(r.mb.dLogStd)
 	for i, k := range idx {
-		obs, feat := b.obs[k*d:(k+1)*d], b.feat[k*f:(k+1)*f]
-		mu := means[m*i : m*(i+1)]
-		act := b.act[m*k : m*(k+1)]
-		logp := GaussianLogProb(act, mu, r.st.LogStd)
-		obj, dlogp := ClippedSurrogate(logp, b.logp[k], adv[i], r.p.Clip)
-		loss -= obj / M
-		ratio := math.Exp(logp - b.logp[k])
-		kl += ((ratio - 1) - (logp - b.logp[k])) / M
-		if math.Abs(ratio-1) > r.p.Clip {
-			clipFrac += 1 / M
-		}
-		for c := range g {
-			z := (act[c] - mu[c]) / sigma[c]
-			g[c] = -dlogp / M * z / sigma[c]
-			dLogStd[c] += -dlogp / M * (z*z - 1)
-		}
-		r.learner.Load(i, obs, feat, g)
+		r.learner.Load(i, b.obs[k*d:(k+1)*d], b.feat[k*f:(k+1)*f], nil)
 	}
-	if _, err := r.learner.Run(); err != nil {
+	if loss, err = r.learner.Run(); err != nil {
 		return 0, 0, 0, err
 	}
 	grads, err := r.learner.Grads()
 	if err != nil {
 		return 0, 0, 0, err
 	}
+	dLogStd := r.mb.dLogStd
 	for c := range dLogStd {
 		dLogStd[c] -= r.p.EntCoef
 	}
 	all := append(grads, dLogStd)
 	ClipGradNorm(all, r.p.MaxGradNorm)
 	r.adamPi.Step(r.piParams(), all)
-	return kl, clipFrac, loss, nil
+	return r.mb.kl, r.mb.clipFrac, loss, nil
 }
 
-// means returns the policy's Gaussian means (the QP's outputs) for the
-// minibatch samples idx, m per sample, computed by the workers' actors in
-// parallel.
-func (r *ppoRun) means(idx []int) []float64 {
-	d, f, m := r.spec.ObsDim, r.spec.FeatDim(), r.spec.M()
-	b := &r.buf
-	if cap(b.mean) < m*len(idx) {
-		b.mean = make([]float64, m*len(idx))
+// surrogate is the policy's loss on the minibatch r.mb for the Gaussian
+// means u (the policy's controls, M×m): minus the mean clipped objective.
+// It writes ∂loss/∂u into grad and adds ∂loss/∂log σ, the KL estimate
+// and the clipped fraction to r.mb.
+func (r *ppoRun) surrogate(u, grad []float64) float64 {
+	mb, b := &r.mb, &r.buf
+	M := float64(len(mb.idx))
+	m := r.spec.M()
+	sigma := mb.sigma
+	for c, l := range r.st.LogStd {
+		sigma[c] = math.Exp(l)
 	}
-	out := b.mean[:m*len(idx)]
-	var wg sync.WaitGroup
-	w := len(r.workers)
-	for j, wk := range r.workers {
-		wg.Add(1)
-		go func(a *policy.Actor, lo, hi int) {
-			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				k := idx[i]
-				copy(out[m*i:m*(i+1)], a.Forward(b.obs[k*d:(k+1)*d], b.feat[k*f:(k+1)*f]).U)
-			}
-		}(wk.actor, j*len(idx)/w, (j+1)*len(idx)/w)
+	loss := 0.0
+	for i, k := range mb.idx {
+		mu := u[m*i : m*(i+1)]
+		act := b.act[m*k : m*(k+1)]
+		logp := GaussianLogProb(act, mu, r.st.LogStd)
+		obj, dlogp := ClippedSurrogate(logp, b.logp[k], mb.adv[i], r.p.Clip)
+		loss -= obj / M
+		ratio := math.Exp(logp - b.logp[k])
+		mb.kl += ((ratio - 1) - (logp - b.logp[k])) / M
+		if math.Abs(ratio-1) > r.p.Clip {
+			mb.clipFrac += 1 / M
+		}
+		for c := 0; c < m; c++ {
+			z := (act[c] - mu[c]) / sigma[c]
+			grad[m*i+c] = -dlogp / M * z / sigma[c]
+			mb.dLogStd[c] += -dlogp / M * (z*z - 1)
+		}
 	}
-	wg.Wait()
-	return out
+	return loss
 }
 
 // valueStep takes one gradient step of the clipped value loss of critic
 // v (its optimizer adam) towards the returns rets, the rollout's values
-// being vals; norm (ObsDim) is its scratch for a normalized observation.
-func (r *ppoRun) valueStep(v *ValueNet, adam *Adam, rets, vals, norm []float64, idx []int) float64 {
+// being vals, on the minibatch idx; X is its scratch for the normalized
+// observations.
+func (r *ppoRun) valueStep(v *ValueNet, adam *Adam, rets, vals []float64, X *[]float64, idx []int) float64 {
 	M := float64(len(idx))
 	d := r.spec.ObsDim
 	b := &r.buf
-	v.ZeroGrads()
+	*X = growSlice(*X, len(idx)*d)
+	for i, k := range idx {
+		r.normalize(b.obs[k*d:(k+1)*d], (*X)[i*d:(i+1)*d])
+	}
+	preds := v.ForwardBatch(*X, len(idx))
+	dV := make([]float64, len(idx))
 	loss := 0.0
-	for _, k := range idx {
-		pred := v.Forward(r.normalize(b.obs[k*d:(k+1)*d], norm))
-		ret, old := rets[k], vals[k]
+	for i, k := range idx {
+		pred, ret, old := preds[i], rets[k], vals[k]
 		clipped := old + math.Max(-r.p.Clip, math.Min(r.p.Clip, pred-old))
 		lu, lc := (pred-ret)*(pred-ret), (clipped-ret)*(clipped-ret)
 		var dv float64
@@ -406,8 +400,10 @@ func (r *ppoRun) valueStep(v *ValueNet, adam *Adam, rets, vals, norm []float64, 
 				dv = clipped - ret
 			}
 		}
-		v.Backward(r.p.VFCoef * dv / M)
+		dV[i] = r.p.VFCoef * dv / M
 	}
+	v.ZeroGrads()
+	v.BackwardBatch(dV)
 	ClipGradNorm(v.Grads(), r.p.MaxGradNorm)
 	adam.Step(v.Params(), v.Grads())
 	return loss

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"syscall"
 
 	"github.com/barriergym/barriergym/configs"
@@ -50,8 +51,17 @@ func runTrain(args []string, cli *cliEnv) int {
 	epochs := fs.Int("epochs", 0, "override train.epochs (imitation)")
 	seed := fs.Int64("seed", -1, "override train.seed (initial weights, shuffling, demonstrations)")
 	steps := fs.Int("steps", 0, "override train.ppo.total_steps (PPO)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
 	if code, done := parseFlags(fs, args, cli); done {
 		return code
+	}
+	if *cpuProfile != "" {
+		stopProfile, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintf(cli.stderr, "barriergym train: %v\n", err)
+			return 2
+		}
+		defer stopProfile()
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -144,4 +154,21 @@ func unit(cfg *configs.Config, resume string) string {
 		return "iterations"
 	}
 	return "epochs"
+}
+
+// startCPUProfile starts writing a CPU profile to path and returns the
+// function that stops it and closes the file.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile %s: %w", path, err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
