@@ -2,7 +2,10 @@ package bench
 
 import (
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/barriergym/barriergym/configs"
@@ -112,4 +115,67 @@ func LearnerStep(cfg *configs.Config, b int) func(*testing.B) {
 			adam.Step(net.Params(), grads)
 		}
 	}
+}
+
+// LearnRow is one line of the learner-step table: a config's network at a
+// batch size, milliseconds per step on one core and on all cores, and
+// allocations per step (one core).
+type LearnRow struct {
+	Config     string
+	Spec       policy.Spec
+	Batch      int
+	OneCoreMS  float64
+	AllCoresMS float64
+	Cores      int
+	Allocs     int64
+}
+
+// Learn measures one learner step of each config's network at each batch
+// size, on one core (GOMAXPROCS 1) and on all cores, writing a line per
+// measurement to progress (may be nil).
+func Learn(cfgs []*configs.Config, batches []int, progress io.Writer) ([]LearnRow, error) {
+	cores := runtime.GOMAXPROCS(0)
+	defer runtime.GOMAXPROCS(cores)
+	var rows []LearnRow
+	for _, cfg := range cfgs {
+		spec, err := policy.SpecFor(cfg)
+		if err != nil {
+			return nil, err
+		}
+		_, l, err := Learner(cfg, 1) // a config that cannot build fails here, not in a benchmark
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", cfg.Name, err)
+		}
+		l.Close()
+		for _, b := range batches {
+			row := LearnRow{Config: cfg.Name, Spec: spec, Batch: b, Cores: cores}
+			runtime.GOMAXPROCS(1)
+			one := testing.Benchmark(LearnerStep(cfg, b))
+			runtime.GOMAXPROCS(cores)
+			all := testing.Benchmark(LearnerStep(cfg, b))
+			row.OneCoreMS, row.AllCoresMS = float64(one.NsPerOp())/1e6, float64(all.NsPerOp())/1e6
+			row.Allocs = one.AllocsPerOp()
+			rows = append(rows, row)
+			if progress != nil {
+				fmt.Fprintf(progress, "  %s batch %d done\n", cfg.Name, b)
+			}
+		}
+	}
+	return rows, nil
+}
+
+// Twin returns the index of row i's MLP twin in rows: the MLP head on the
+// same scenario, trunk and batch size (−1 when none, or row i is an MLP).
+func Twin(rows []LearnRow, i int) int {
+	r := rows[i]
+	if r.Spec.Head == policy.HeadMLP {
+		return -1
+	}
+	for j, o := range rows {
+		if o.Spec.Head == policy.HeadMLP && o.Spec.Scenario == r.Spec.Scenario && o.Batch == r.Batch &&
+			slices.Equal(o.Spec.Trunk, r.Spec.Trunk) {
+			return j
+		}
+	}
+	return -1
 }

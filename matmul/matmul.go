@@ -12,7 +12,11 @@
 // machine, and so is a plain loop that does the same (Dot).
 package matmul
 
-import "math"
+import (
+	"math"
+	"runtime"
+	"sync"
+)
 
 // Panel sizes of the micro-kernel: a block of mr rows by nr columns.
 const (
@@ -21,11 +25,11 @@ const (
 )
 
 // Workspace holds the packed panels between calls, so that a product
-// allocates nothing once the workspace has grown to its operands. A
-// workspace serves one goroutine at a time.
+// allocates nothing once the workspace has grown to its operands (beyond
+// its goroutines when it is split across cores). A workspace serves one
+// product at a time.
 type Workspace struct {
 	a, b []float64
-	acc  [mr * nr]float64
 }
 
 // Matrix is a row-major view: entry (i, j) is Data[i*Stride+j]; T means
@@ -67,7 +71,40 @@ func (w *Workspace) MulAdd(r, c, k int, A, B Matrix, C []float64, ldc int) {
 	if A.T {
 		rowStep, pStep = 1, A.Stride
 	}
-	for i0 := 0; i0 < r; i0 += mr {
+	blocks := (r + mr - 1) / mr
+	par := min(runtime.GOMAXPROCS(0), blocks, r*c*k/parallelWork)
+	if par <= 1 {
+		w.rowBlocks(0, blocks, r, c, k, A, rowStep, pStep, C, ldc)
+		return
+	}
+	// Row blocks split across cores: each entry is still one kernel's, so
+	// the result does not depend on the split.
+	var wg sync.WaitGroup
+	wg.Add(par)
+	for g := 0; g < par; g++ {
+		// Arguments, not a closure: A and C would escape on every call.
+		go w.rowBlocksDone(&wg, g*blocks/par, (g+1)*blocks/par, r, c, k, A, rowStep, pStep, C, ldc)
+	}
+	wg.Wait()
+}
+
+func (w *Workspace) rowBlocksDone(wg *sync.WaitGroup, lo, hi, r, c, k int, A Matrix, rowStep, pStep int, C []float64, ldc int) {
+	defer wg.Done()
+	w.rowBlocks(lo, hi, r, c, k, A, rowStep, pStep, C, ldc)
+}
+
+// parallelWork is the number of multiply–adds per core below which a
+// product is not split (a few microseconds: the cost of a goroutine).
+const parallelWork = 1 << 17
+
+// rowBlocks computes row blocks lo…hi−1 of the product (B packed in w.b).
+// Only the last block of the matrix can be short; it is packed into w.a,
+// which no other block uses.
+func (w *Workspace) rowBlocks(lo, hi, r, c, k int, A Matrix, rowStep, pStep int, C []float64, ldc int) {
+	panels := (c + nr - 1) / nr
+	var acc [mr * nr]float64
+	for blk := lo; blk < hi; blk++ {
+		i0 := blk * mr
 		rows := min(mr, r-i0)
 		a, rs, ps := A.Data[i0*rowStep:], rowStep, pStep
 		if rows < mr {
@@ -82,9 +119,9 @@ func (w *Workspace) MulAdd(r, c, k int, A, B Matrix, C []float64, ldc int) {
 				kernel(k, a, rs, ps, w.b[q*k*nr:], C[i0*ldc+j0:], ldc)
 				continue
 			}
-			w.acc = [mr * nr]float64{}
-			kernel(k, a, rs, ps, w.b[q*k*nr:], w.acc[:], nr)
-			addBlock(C, ldc, i0, j0, rows, cols, &w.acc)
+			acc = [mr * nr]float64{}
+			kernel(k, a, rs, ps, w.b[q*k*nr:], acc[:], nr)
+			addBlock(C, ldc, i0, j0, rows, cols, &acc)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package matmul
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -41,11 +42,19 @@ func view(rng *rand.Rand, r, c int, t bool) Matrix {
 
 // TestMulAddExact checks every shape class (edges of both panel sizes,
 // k = 1, transposes) bit for bit against the defined rounding, with the
-// assembly kernel and the Go kernel alike, and against gonum's Dgemm to
-// 1e-12.
+// assembly kernel and the Go kernel alike, on one core and split across
+// four, and against gonum's Dgemm to 1e-12.
 func TestMulAddExact(t *testing.T) {
+	for _, procs := range []int{1, 4} {
+		prev := runtime.GOMAXPROCS(procs)
+		testMulAddExact(t)
+		runtime.GOMAXPROCS(prev)
+	}
+}
+
+func testMulAddExact(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	shapes := [][3]int{{1, 1, 1}, {4, 8, 1}, {3, 5, 7}, {5, 9, 2}, {64, 64, 14}, {512, 2, 32}, {17, 33, 65}, {14, 64, 512}, {8, 4, 3}}
+	shapes := [][3]int{{1, 1, 1}, {4, 8, 1}, {3, 5, 7}, {5, 9, 2}, {64, 64, 14}, {512, 2, 32}, {17, 33, 65}, {14, 64, 512}, {130, 70, 300}, {8, 4, 3}}
 	kernels := map[string]bool{"asm": hasFMA, "go": false}
 	for _, sh := range shapes {
 		r, c, k := sh[0], sh[1], sh[2]
@@ -117,6 +126,7 @@ func TestNoAllocation(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	A, B, C := view(rng, 512, 64, false), view(rng, 64, 64, false), make([]float64, 512*64)
 	var w Workspace
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // one core: no goroutines
 	if n := testing.AllocsPerRun(10, func() { w.MulAdd(512, 64, 64, A, B, C, 64) }); n != 0 {
 		t.Fatalf("%v allocations per product", n)
 	}

@@ -11,10 +11,11 @@ import (
 	"time"
 
 	"github.com/barriergym/barriergym/bench"
+	"github.com/barriergym/barriergym/configs"
 	"github.com/barriergym/barriergym/qplayer/qpbench"
 )
 
-const benchHelp = `Usage: barriergym bench qp|env [flags]
+const benchHelp = `Usage: barriergym bench qp|env|learn [flags]
 
 bench qp   times the QP layer and prints Markdown tables: µs per QP,
            forward and forward+backward, with Q shared by the batch and
@@ -63,13 +64,16 @@ func runBench(args []string, env *cliEnv) int {
 	if len(args) > 0 && args[0] == "env" {
 		return runBenchEnv(args[1:], env)
 	}
+	if len(args) > 0 && args[0] == "learn" {
+		return runBenchLearn(args[1:], env)
+	}
 	var o benchOpts
 	fs := benchFlags(&o)
 	if len(args) == 0 || args[0] != "qp" {
 		if code, done := parseFlags(fs, args, env); done { // -h, or a flag without 'qp'
 			return code
 		}
-		fmt.Fprintln(env.stderr, "barriergym bench: say what to measure: 'barriergym bench qp' or 'barriergym bench env' (see -h)")
+		fmt.Fprintln(env.stderr, "barriergym bench: say what to measure: 'barriergym bench qp', 'bench env' or 'bench learn' (see -h)")
 		return 2
 	}
 	if code, done := parseFlags(fs, args[1:], env); done {
@@ -185,4 +189,64 @@ func humanRate(r float64) string {
 		return fmt.Sprintf("%.0f k", r/1e3)
 	}
 	return fmt.Sprintf("%.0f", r)
+}
+
+const benchLearnHelp = `Usage: barriergym bench learn [-configs A,B,…] [-batches 64,512]
+
+Times one learner step of each config's policy network: forward pass,
+backward pass and an Adam update of every weight, on a batch of states
+the scenario's expert visits (PPO configs: the loss learner PPO uses;
+imitation configs: the mean squared error to targets). Each network and
+batch size is measured on one core (GOMAXPROCS 1) and on all cores.
+Prints a Markdown table with milliseconds per step, allocations per step
+and, for a BarrierNet network, its step over its MLP twin's (the MLP
+config of the same scenario and trunk in the list), on one core. Progress
+goes to standard error.
+
+Flags:
+`
+
+func runBenchLearn(args []string, cli *cliEnv) int {
+	fs := flag.NewFlagSet("bench learn", flag.ContinueOnError)
+	names := fs.String("configs", "nav-ppo,nav-ppo-mlp,robot2d-barriernet,robot2d-mlp", "configs whose networks to time (embedded names or YAML paths), comma-separated")
+	batchList := fs.String("batches", "64,512", "batch sizes, comma-separated")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), benchLearnHelp)
+		fs.PrintDefaults()
+	}
+	if code, done := parseFlags(fs, args, cli); done {
+		return code
+	}
+	batches, err := parseInts(*batchList)
+	if err != nil {
+		fmt.Fprintf(cli.stderr, "barriergym bench learn: -batches: %v\n", err)
+		return 2
+	}
+	var cfgs []*configs.Config
+	for _, n := range strings.Split(*names, ",") {
+		cfg, err := configs.Load(strings.TrimSpace(n))
+		if err != nil {
+			fmt.Fprintf(cli.stderr, "barriergym bench learn: %v\n", err)
+			return 2
+		}
+		cfgs = append(cfgs, cfg)
+	}
+	rows, err := bench.Learn(cfgs, batches, cli.stderr)
+	if err != nil {
+		fmt.Fprintf(cli.stderr, "barriergym bench learn: %v\n", err)
+		return 1
+	}
+	w := cli.stdout
+	fmt.Fprintf(w, "Learner step (forward, backward, Adam), float64, %s/%s, %s\n\n", runtime.GOOS, runtime.GOARCH,
+		time.Now().UTC().Format("2006-01-02"))
+	fmt.Fprintf(w, "| network | batch | ms, 1 core | ms, %d cores | allocs/step | × MLP twin (1 core) |\n", runtime.GOMAXPROCS(0))
+	fmt.Fprintln(w, "|---|---|---|---|---|---|")
+	for i, r := range rows {
+		ratio := "—"
+		if j := bench.Twin(rows, i); j >= 0 {
+			ratio = fmt.Sprintf("%.2f× (%s)", r.OneCoreMS/rows[j].OneCoreMS, rows[j].Config)
+		}
+		fmt.Fprintf(w, "| %s | %d | %.3f | %.3f | %d | %s |\n", r.Config, r.Batch, r.OneCoreMS, r.AllCoresMS, r.Allocs, ratio)
+	}
+	return 0
 }

@@ -101,7 +101,7 @@ func TestHelpAndUnknown(t *testing.T) {
 		t.Errorf("help: exit %d\n%s", code, out)
 	}
 	// Every command and subcommand: help once, on stdout, exit 0.
-	for _, args := range [][]string{{"qp"}, {"bench"}, {"bench", "qp"}, {"bench", "env"}, {"scenarios"},
+	for _, args := range [][]string{{"qp"}, {"bench"}, {"bench", "qp"}, {"bench", "env"}, {"bench", "learn"}, {"scenarios"},
 		{"config"}, {"config", "show"}, {"eval"}, {"train"}, {"sweep"}, {"sweep", "run"}, {"report"}} {
 		for _, h := range []string{"-h", "-help", "--help"} {
 			code, out, errs := runCLI(t, "", append(args, h)...)
@@ -111,7 +111,7 @@ func TestHelpAndUnknown(t *testing.T) {
 		}
 	}
 	// A wrong flag: what is wrong and the help, on stderr, exit 2.
-	for _, args := range [][]string{{"qp", "-frob"}, {"bench", "qp", "-frob"}, {"bench", "env", "-frob"},
+	for _, args := range [][]string{{"qp", "-frob"}, {"bench", "qp", "-frob"}, {"bench", "env", "-frob"}, {"bench", "learn", "-frob"},
 		{"eval", "-frob"}, {"train", "-frob"}, {"config", "show", "-frob"}, {"sweep", "plan", "x.yaml", "-frob"}, {"report", "x", "-frob"}} {
 		code, out, errs := runCLI(t, "", args...)
 		if code != 2 || out != "" || !strings.Contains(errs, "flag provided but not defined: -frob") ||
@@ -139,6 +139,30 @@ func TestBenchQPRuns(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("bench output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestBenchLearnRuns times a BarrierNet network and its MLP twin at one
+// small batch: a row each, the BarrierNet one compared with its twin; a
+// config that is not one is refused.
+func TestBenchLearnRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("times benchmarks")
+	}
+	code, out, errs := runCLI(t, "", "bench", "learn", "-configs", "nav-ppo,nav-ppo-mlp", "-batches", "16")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"| nav-ppo | 16 |", "| nav-ppo-mlp | 16 |"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("bench learn output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(out, "× (nav-ppo-mlp)") {
+		t.Errorf("no ratio to the MLP twin:\n%s", out)
+	}
+	if code, _, errs := runCLI(t, "", "bench", "learn", "-configs", "nope"); code != 2 || !strings.Contains(errs, "nope") {
+		t.Errorf("unknown config: exit %d, %s", code, errs)
 	}
 }
 
