@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
+	"math"
 
 	"github.com/chewxy/hm"
 	"gorgonia.org/gorgonia"
@@ -17,6 +18,24 @@ import (
 // fixed (their values in order). It is one operation with its own backward
 // pass (∂h/∂p by AddRHSGrad); lie is data and gets no gradient.
 func RHSNode(learned, lie *gorgonia.Node, l Layout, fixed []float64) (*gorgonia.Node, error) {
+	return RHSNodeWith(learned, lie, l, fixed, RHSOptions{})
+}
+
+// RHSOptions extend RHSNode into the whole right-hand side of a policy's
+// QP in one operation.
+type RHSOptions struct {
+	// Squash takes the learned input as a network's raw outputs r and
+	// uses the gains p = PMin + (PMax − PMin)·σ(r) (∂p/∂r = (p − PMin)(1 − σ)).
+	Squash     bool
+	PMin, PMax float64
+	// Tail is appended to every sample's h after the slots: the
+	// right-hand sides of constant rows (a policy's control bounds).
+	Tail []float64
+}
+
+// RHSNodeWith is RHSNode with options; its output is (batch, slots +
+// len(Tail)).
+func RHSNodeWith(learned, lie *gorgonia.Node, l Layout, fixed []float64, o RHSOptions) (*gorgonia.Node, error) {
 	if err := l.Validate(); err != nil {
 		return nil, err
 	}
@@ -29,21 +48,45 @@ func RHSNode(learned, lie *gorgonia.Node, l Layout, fixed []float64) (*gorgonia.
 		return nil, fmt.Errorf("barrier: RHSNode: gains %v and Lie values %v, want (batch, %d) and (batch, %d)",
 			ls, hs, nl, l.LieDim())
 	}
-	op := &rhsOp{layout: l, fixed: append([]float64(nil), fixed...), batch: ls[0], learned: nl}
+	if o.Squash && !(o.PMax > o.PMin) {
+		return nil, fmt.Errorf("barrier: RHSNode: squash into [%v, %v], want p_max > p_min", o.PMin, o.PMax)
+	}
+	op := &rhsOp{layout: l, fixed: append([]float64(nil), fixed...), batch: ls[0], learned: nl, opts: o}
+	op.opts.Tail = append([]float64(nil), o.Tail...)
+	op.width = len(l.Slots) + len(o.Tail)
+	op.h = make([]float64, op.batch*op.width)
+	op.hT = tensor.New(tensor.WithShape(op.batch, op.width), tensor.WithBacking(op.h))
+	op.gains = make([]float64, nl)
 	return gorgonia.ApplyOp(op, learned, lie)
 }
 
-// rhsOp computes h for a batch; its gradient op reuses its layout.
+// rhsOp computes h for a batch; its gradient op reuses its layout. Its
+// output and gradient live in its buffers, reused run after run.
 type rhsOp struct {
 	layout  Layout
 	fixed   []float64
 	batch   int
 	learned int
+	opts    RHSOptions
+	width   int
+	h, grad []float64
+	hT      *tensor.Dense
+	gradT   *tensor.Dense
+	gains   []float64 // one sample's learned gains (scratch)
 }
 
-// gainsOf writes sample i's full gain vector into all.
+// gainsOf writes sample i's full gain vector into all (the learned ones,
+// squashed when asked, also into op.gains).
 func (op *rhsOp) gainsOf(learned []float64, i int, all []float64) {
-	op.layout.Expand(all, learned[i*op.learned:(i+1)*op.learned], op.fixed)
+	src := learned[i*op.learned : (i+1)*op.learned]
+	if op.opts.Squash {
+		o := op.opts
+		for q, r := range src {
+			op.gains[q] = o.PMin + (o.PMax-o.PMin)/(1+math.Exp(-r))
+		}
+		src = op.gains
+	}
+	op.layout.Expand(all, src, op.fixed)
 }
 
 func (op *rhsOp) Arity() int { return 2 }
@@ -52,7 +95,7 @@ func (op *rhsOp) Type() hm.Type {
 	return hm.NewFnType(t, t, t)
 }
 func (op *rhsOp) InferShape(...gorgonia.DimSizer) (tensor.Shape, error) {
-	return tensor.Shape{op.batch, len(op.layout.Slots)}, nil
+	return tensor.Shape{op.batch, op.width}, nil
 }
 func (op *rhsOp) ReturnsPtr() bool      { return false }
 func (op *rhsOp) CallsExtern() bool     { return false }
@@ -67,18 +110,18 @@ func (op *rhsOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	k, ld := len(op.layout.Slots), op.layout.LieDim()
-	h := make([]float64, op.batch*k)
+	k, ld, w := len(op.layout.Slots), op.layout.LieDim(), op.width
 	all := make([]float64, len(op.layout.Gains))
 	for i := 0; i < op.batch; i++ {
 		op.gainsOf(learned, i, all)
 		off := i * ld
 		for j, s := range op.layout.Slots {
-			h[i*k+j] = op.layout.SlotRHS(j, lie[off:off+s.Degree+1], all)
+			op.h[i*w+j] = op.layout.SlotRHS(j, lie[off:off+s.Degree+1], all)
 			off += s.Degree + 1
 		}
+		copy(op.h[i*w+k:(i+1)*w], op.opts.Tail)
 	}
-	return tensor.New(tensor.WithShape(op.batch, k), tensor.WithBacking(h)), nil
+	return op.hT, nil
 }
 
 func (op *rhsOp) inputs(in []gorgonia.Value) (learned, lie []float64, err error) {
@@ -135,7 +178,7 @@ func (g *rhsGradOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
 		return nil, err
 	}
 	l := op.layout
-	k, ld, nl := len(l.Slots), l.LieDim(), op.learned
+	ld, nl, w := l.LieDim(), op.learned, op.width
 	// column of each gain among the learned ones (−1: fixed)
 	col := make([]int, len(l.Gains))
 	c := 0
@@ -145,7 +188,12 @@ func (g *rhsGradOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
 			col[i], c = c, c+1
 		}
 	}
-	out := make([]float64, op.batch*nl)
+	if op.grad == nil {
+		op.grad = make([]float64, op.batch*nl)
+		op.gradT = tensor.New(tensor.WithShape(op.batch, nl), tensor.WithBacking(op.grad))
+	}
+	out := op.grad
+	clear(out)
 	all := make([]float64, len(l.Gains))
 	var p, dp [MaxDegree]float64
 	for i := 0; i < op.batch; i++ {
@@ -156,7 +204,7 @@ func (g *rhsGradOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
 			for q, gi := range s.Gains {
 				p[q], dp[q] = all[gi], 0
 			}
-			AddRHSGrad(lie[off:off+r+1], p[:r], up[i*k+j], dp[:r])
+			AddRHSGrad(lie[off:off+r+1], p[:r], up[i*w+j], dp[:r])
 			for q, gi := range s.Gains {
 				if col[gi] >= 0 {
 					out[i*nl+col[gi]] += dp[q]
@@ -164,8 +212,14 @@ func (g *rhsGradOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
 			}
 			off += r + 1
 		}
+		if o := op.opts; o.Squash { // ∂p/∂r = (p − PMin)(1 − σ(r))
+			for q, r := range learned[i*nl : (i+1)*nl] {
+				sig := 1 / (1 + math.Exp(-r))
+				out[i*nl+q] *= (o.PMax - o.PMin) * sig * (1 - sig)
+			}
+		}
 	}
-	return tensor.New(tensor.WithShape(op.batch, nl), tensor.WithBacking(out)), nil
+	return op.gradT, nil
 }
 
 func floats(v gorgonia.Value) ([]float64, error) {

@@ -30,7 +30,8 @@ type Learner struct {
 	lossFn      Loss      // a loss computed in Go (nil: the mean squared error to targets)
 	G           []float64 // (batch, rows, m)
 	lie         []float64 // (batch, LieDim): the CBF rows' Lie values
-	hcbf        []float64 // (batch, slots): h itself when no gain is learned
+	hcbf        []float64 // (batch, rows): h itself when no gain is learned, its CBF part loaded per sample
+	hStride     int
 	lossVal     float64
 }
 
@@ -145,10 +146,10 @@ func (l *Learner) build() error {
 }
 
 // safetyLayer turns the reference control and the gain branch's raw output
-// (nil when no gain is learned) into the QP's solution: p = −H·u_ref;
-// learned gains p_min + (p_max − p_min)·σ(raw); the CBF rows' right-hand sides from them and
-// the per-sample Lie values (barrier.RHSNode); G per sample; the bound rows
-// constant.
+// (nil when no gain is learned) into the QP's solution: p = −H·u_ref; G
+// per sample; h in one op (barrier.RHSNodeWith): the learned gains
+// p_min + (p_max − p_min)·σ(raw), the CBF rows' right-hand sides from them
+// and the per-sample Lie values, then the bound rows' constants.
 func (l *Learner) safetyLayer(ref, raw *gorgonia.Node) (*gorgonia.Node, error) {
 	s, b := l.net.Spec, l.batch
 	m, k, rows := s.M(), s.NCBF(), s.Rows()
@@ -160,40 +161,29 @@ func (l *Learner) safetyLayer(ref, raw *gorgonia.Node) (*gorgonia.Node, error) {
 			barrier.Box(s.Lo, s.Hi, G[(i*rows+k)*m:(i+1)*rows*m], box)
 		}
 	}
-	var hcbf *gorgonia.Node
+	var h *gorgonia.Node
 	if raw != nil {
-		sig, err := gorgonia.Sigmoid(raw)
-		if err != nil {
-			return nil, err
-		}
-		gains, err := gorgonia.Mul(sig, gorgonia.NewConstant(s.PMax-s.PMin))
-		if err != nil {
-			return nil, err
-		}
-		if s.PMin != 0 {
-			if gains, err = gorgonia.Add(gains, gorgonia.NewConstant(s.PMin)); err != nil {
-				return nil, err
-			}
-		}
+		// Gains, CBF rows and bound rows in one op.
 		var lie *gorgonia.Node
 		lie, l.lie = input(l.g, "lie", b, s.Layout.LieDim())
-		if hcbf, err = barrier.RHSNode(gains, lie, s.Layout, s.FixedGains); err != nil {
+		var tail []float64
+		if s.Bounds {
+			tail = box
+		}
+		var err error
+		h, err = barrier.RHSNodeWith(raw, lie, s.Layout, s.FixedGains,
+			barrier.RHSOptions{Squash: true, PMin: s.PMin, PMax: s.PMax, Tail: tail})
+		if err != nil {
 			return nil, err
 		}
 	} else {
-		hcbf, l.hcbf = input(l.g, "h_cbf", b, k)
-	}
-	h := hcbf
-	if s.Bounds {
-		boxAll := make([]float64, 0, 2*m*b)
-		for i := 0; i < b; i++ {
-			boxAll = append(boxAll, box...)
-		}
-		hbox := gorgonia.NewMatrix(l.g, tensor.Float64, gorgonia.WithShape(b, 2*m), gorgonia.WithName("h_box"),
-			gorgonia.WithValue(tensor.New(tensor.WithShape(b, 2*m), tensor.WithBacking(boxAll))))
-		var err error
-		if h, err = gorgonia.Concat(1, hcbf, hbox); err != nil {
-			return nil, err
+		// Every row's right-hand side is data: the CBF rows loaded per
+		// sample, the bound rows set here.
+		var hAll []float64
+		h, hAll = input(l.g, "h", b, rows)
+		l.hcbf, l.hStride = hAll, rows
+		for i := 0; s.Bounds && i < b; i++ {
+			copy(hAll[i*rows+k:(i+1)*rows], box)
 		}
 	}
 	qv, nv := make([]float64, m*m), make([]float64, m*m)
@@ -241,7 +231,7 @@ func (l *Learner) Load(i int, obs, feat, target []float64) {
 		s.Layout.Unpack(feat, m, G, l.lie[i*ld:(i+1)*ld])
 		return
 	}
-	s.Layout.Constraints(feat, m, s.FixedGains, G, l.hcbf[i*k:(i+1)*k])
+	s.Layout.Constraints(feat, m, s.FixedGains, G, l.hcbf[i*l.hStride:i*l.hStride+k])
 }
 
 // Run computes the loss and the gradients of every parameter for the
