@@ -7,6 +7,7 @@ import (
 	"math"
 
 	"github.com/barriergym/barriergym/matmul"
+	"github.com/barriergym/barriergym/vecmath"
 	"github.com/chewxy/hm"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -40,7 +41,8 @@ func activation(name string) int {
 // computed once per forward run by whichever gradient op runs first (dX
 // only when the layer's input needs one: not for the observations). The
 // products go through package matmul, whose rounding the Actor's
-// one-sample form repeats exactly. Outputs and gradients live in the op's
+// one-sample form repeats exactly, and tanh through package vecmath, as
+// the Actor's. Outputs and gradients live in the op's
 // buffers, reused run after run.
 type affineOp struct {
 	act              int
@@ -114,13 +116,9 @@ func (op *affineOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
 		matmul.Matrix{Data: W, Stride: op.out}, op.y, op.out)
 	switch op.act {
 	case actTanh:
-		for i, v := range op.y {
-			op.y[i] = math.Tanh(v)
-		}
+		vecmath.Tanh(op.y, op.y)
 	case actReLU:
-		for i, v := range op.y {
-			op.y[i] = math.Max(0, v)
-		}
+		relu(op.y)
 	}
 	op.fwdRuns++
 	return op.yT, nil
@@ -252,4 +250,11 @@ func (g *affineGradOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
 		return nil, err
 	}
 	return [3]*tensor.Dense{g.fwd.dxT, g.fwd.dwT, g.fwd.dbT}[g.input], nil
+}
+
+// relu sets every negative entry of y to 0 (as math.Max(0, v): NaN stays).
+func relu(y []float64) {
+	for i, v := range y {
+		y[i] = math.Max(0, v)
+	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/barriergym/barriergym/barrier"
 	"github.com/barriergym/barriergym/configs"
+	"github.com/barriergym/barriergym/vecmath"
 )
 
 // Heads of a policy.
@@ -199,17 +200,11 @@ func (n *Net) SetNormalization(mean, std []float64) {
 	}
 }
 
-func (n *Net) activate(v float64) float64 {
-	if n.Spec.Activation == "tanh" {
-		return math.Tanh(v)
-	}
-	return math.Max(0, v)
-}
-
 // apply computes y = act(xW + b) (no activation when last), each output
 // rounded as the learner's layer op rounds it (matmul.Dot: the products
-// fused into a sum from 0, inputs in order, then the bias added), so the
-// actor and the learner compute the same network bit for bit.
+// fused into a sum from 0, inputs in order, then the bias added; tanh by
+// vecmath), so the actor and the learner compute the same network bit for
+// bit.
 func (n *Net) apply(d *Dense, x, y []float64, last bool) {
 	acc := y[:d.Out]
 	clear(acc)
@@ -224,8 +219,12 @@ func (n *Net) apply(d *Dense, x, y []float64, last bool) {
 	}
 	for j, b := range d.B {
 		acc[j] += b
-		if !last {
-			acc[j] = n.activate(acc[j])
-		}
+	}
+	switch {
+	case last:
+	case n.Spec.Activation == "tanh":
+		vecmath.Tanh(acc, acc)
+	default:
+		relu(acc)
 	}
 }

@@ -299,8 +299,7 @@ func (r *imitation) record(m Metrics) error {
 		return err
 	}
 	r.logf("epoch %d: loss %.5g, validation %.5g%s\n", m.Epoch, m.Loss, m.ValLoss, evalNote(m))
-	// The plot costs as much as a short epoch: every fifth and the last.
-	if m.Epoch%5 == 0 || m.Epoch == r.cfg.Train.Epochs {
+	if r.plotDue() {
 		return WriteCurves(r.dir, r.rows)
 	}
 	return nil

@@ -51,7 +51,7 @@ func (r *ppoRun) record(m PPOMetrics) error {
 	if r.cvalue != nil && r.st.Iteration%10 == 0 {
 		r.logf("iteration %d: λ %.4g, mean episode cost %.4g (limit %g)\n", r.st.Iteration, r.st.Lambda, m.EpCost, r.p.CostLimit)
 	}
-	if r.st.Iteration%10 == 0 {
+	if r.plotDue() {
 		return WritePPOCurves(r.dir, r.rows)
 	}
 	return nil

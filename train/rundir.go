@@ -213,6 +213,21 @@ type runBase struct {
 	// lockFile holds the run directory's lock while the run trains.
 	lockFile *os.File
 	events   *eventsWriter // TensorBoard scalars, opened on first use
+	plotted  time.Time     // when curves.png was last drawn during training
+}
+
+// plotEvery is how often curves.png is redrawn while a run trains: a plot
+// costs tens of milliseconds, as much as a short epoch.
+const plotEvery = 15 * time.Second
+
+// plotDue reports whether curves.png is due (the first time, then every
+// plotEvery); the final evaluation draws it regardless.
+func (r *runBase) plotDue() bool {
+	if !r.plotted.IsZero() && time.Since(r.plotted) < plotEvery {
+		return false
+	}
+	r.plotted = time.Now()
+	return true
 }
 
 func (r *runBase) logf(format string, args ...any) {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/barriergym/barriergym/matmul"
 	"github.com/barriergym/barriergym/policy"
+	"github.com/barriergym/barriergym/vecmath"
 )
 
 // ValueNet is PPO's critic: an MLP with tanh hidden layers and one linear
@@ -79,9 +80,9 @@ func (v *ValueNet) Forward(x []float64) float64 {
 		}
 		for j, b := range l.B {
 			out[j] += b
-			if li < len(v.Layers)-1 {
-				out[j] = math.Tanh(out[j])
-			}
+		}
+		if li < len(v.Layers)-1 {
+			vecmath.Tanh(out, out)
 		}
 		in = out
 	}
@@ -107,9 +108,7 @@ func (v *ValueNet) ForwardBatch(X []float64, n int) []float64 {
 		v.ws.MulAdd(n, l.Out, l.In, matmul.Matrix{Data: v.bacts[li], Stride: l.In},
 			matmul.Matrix{Data: l.W, Stride: l.Out}, out, l.Out)
 		if li < len(v.Layers)-1 {
-			for j, y := range out {
-				out[j] = math.Tanh(y)
-			}
+			vecmath.Tanh(out, out)
 		}
 	}
 	return v.bacts[len(v.Layers)]

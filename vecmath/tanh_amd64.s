@@ -1,0 +1,105 @@
+#include "textflag.h"
+
+// func tanhAVX2(dst, src *float64, blocks int, consts *[31]float64)
+//
+// tanhGo on four values at a time, operation for operation (tanh.go):
+// Y0 x, Y1 |x|, Y8 the exponential form, Y12 the rational form, Y13 the
+// mask |x| ≥ 0.625 that picks between them.
+TEXT ·tanhAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ blocks+16(FP), CX
+	MOVQ consts+24(FP), DX
+	TESTQ CX, CX
+	JE    done
+
+loop:
+	VMOVUPD (SI), Y0
+	VBROADCASTSD 0(DX), Y14
+	VANDPD  Y14, Y0, Y1              // a = |x|
+
+	// Exponential form: t = min(2a, 40), e^t = p(r)·2^n.
+	VADDPD  Y1, Y1, Y2               // t = a + a
+	VBROADCASTSD 24(DX), Y14
+	VMINPD  Y14, Y2, Y2              // t < 40 ? t : 40
+	VBROADCASTSD 40(DX), Y3          // s = fma(t, log2e, shifter)
+	VBROADCASTSD 32(DX), Y14
+	VFMADD231PD Y14, Y2, Y3
+	VBROADCASTSD 40(DX), Y14
+	VSUBPD  Y14, Y3, Y4              // n = s − shifter
+	VMOVAPD Y2, Y5
+	VBROADCASTSD 48(DX), Y14
+	VFNMADD231PD Y14, Y4, Y5         // r = fma(−n, ln2hi, t)
+	VBROADCASTSD 56(DX), Y14
+	VFNMADD231PD Y14, Y4, Y5         // r = fma(−n, ln2lo, r)
+	VBROADCASTSD 232(DX), Y6         // p = 1/13!
+	VBROADCASTSD 224(DX), Y14
+	VFMADD213PD Y14, Y5, Y6          // p = fma(p, r, 1/12!)
+	VBROADCASTSD 216(DX), Y14
+	VFMADD213PD Y14, Y5, Y6
+	VBROADCASTSD 208(DX), Y14
+	VFMADD213PD Y14, Y5, Y6
+	VBROADCASTSD 200(DX), Y14
+	VFMADD213PD Y14, Y5, Y6
+	VBROADCASTSD 192(DX), Y14
+	VFMADD213PD Y14, Y5, Y6
+	VBROADCASTSD 184(DX), Y14
+	VFMADD213PD Y14, Y5, Y6
+	VBROADCASTSD 176(DX), Y14
+	VFMADD213PD Y14, Y5, Y6
+	VBROADCASTSD 168(DX), Y14
+	VFMADD213PD Y14, Y5, Y6
+	VBROADCASTSD 160(DX), Y14
+	VFMADD213PD Y14, Y5, Y6
+	VBROADCASTSD 152(DX), Y14
+	VFMADD213PD Y14, Y5, Y6
+	VBROADCASTSD 144(DX), Y14
+	VFMADD213PD Y14, Y5, Y6
+	VBROADCASTSD 136(DX), Y14
+	VFMADD213PD Y14, Y5, Y6
+	VBROADCASTSD 128(DX), Y14
+	VFMADD213PD Y14, Y5, Y6          // p = fma(p, r, 1/0!)
+	VBROADCASTSD 240(DX), Y14
+	VPADDQ  Y14, Y3, Y7              // 2^n: (bits(s) + 1023) << 52
+	VPSLLQ  $52, Y7, Y7
+	VMULPD  Y7, Y6, Y8               // e = p·2^n
+	VBROADCASTSD 64(DX), Y15         // 1
+	VADDPD  Y15, Y8, Y8              // e + 1
+	VBROADCASTSD 72(DX), Y14         // 2
+	VDIVPD  Y8, Y14, Y8              // 2/(e + 1)
+	VSUBPD  Y8, Y15, Y8              // 1 − 2/(e + 1)
+
+	// Rational form: x + x·z·P(z)/Q(z), z = x².
+	VMULPD  Y0, Y0, Y9               // z
+	VBROADCASTSD 80(DX), Y10
+	VBROADCASTSD 88(DX), Y14
+	VFMADD213PD Y14, Y9, Y10         // fma(P0, z, P1)
+	VBROADCASTSD 96(DX), Y14
+	VFMADD213PD Y14, Y9, Y10         // fma(·, z, P2)
+	VBROADCASTSD 104(DX), Y14
+	VADDPD  Y14, Y9, Y11             // z + Q0
+	VBROADCASTSD 112(DX), Y14
+	VFMADD213PD Y14, Y9, Y11         // fma(·, z, Q1)
+	VBROADCASTSD 120(DX), Y14
+	VFMADD213PD Y14, Y9, Y11         // fma(·, z, Q2)
+	VDIVPD  Y11, Y10, Y10            // P/Q
+	VMULPD  Y9, Y0, Y12              // x·z
+	VFMADD213PD Y0, Y10, Y12         // fma(x·z, P/Q, x)
+
+	VBROADCASTSD 16(DX), Y14
+	VCMPPD  $0x1d, Y14, Y1, Y13      // a ≥ 0.625 (false for NaN)
+	VBLENDVPD Y13, Y8, Y12, Y15
+	VBROADCASTSD 0(DX), Y14
+	VANDPD  Y14, Y15, Y15            // |y|
+	VBROADCASTSD 8(DX), Y14
+	VANDPD  Y14, Y0, Y14             // the sign of x
+	VORPD   Y14, Y15, Y15
+	VMOVUPD Y15, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     loop
+
+done:
+	VZEROUPPER
+	RET
