@@ -32,10 +32,11 @@ func activation(name string) int {
 //
 //	Y = act(X·W + 1bᵀ),  X batch×in, W in×out, b 1×out,
 //
-// where act is tanh, ReLU or the identity. Its gradients, for the
-// upstream gradient dY, are
+// where act is tanh, ReLU or the identity; a linear layer may scale its
+// outputs, Y = (X·W + 1bᵀ)·diag(s). Its gradients, for the upstream
+// gradient dY, are
 //
-//	D = dY ⊙ act′ (act′ = 1 − Y² for tanh, [Y > 0] for ReLU, 1 otherwise),
+//	D = dY ⊙ act′ (act′ = 1 − Y² for tanh, [Y > 0] for ReLU, s or 1 otherwise),
 //	dW = XᵀD,  db = 1ᵀD,  dX = D·Wᵀ,
 //
 // computed once per forward run by whichever gradient op runs first (dX
@@ -48,6 +49,7 @@ type affineOp struct {
 	act              int
 	batch, in, out   int
 	needDX           bool
+	scale            []float64 // per output, linear layers only (nil: 1)
 	ws               matmul.Workspace
 	y, d, dx, dw, db []float64
 	yT, dxT, dwT     *tensor.Dense
@@ -56,13 +58,17 @@ type affineOp struct {
 }
 
 // affine applies a layer to x (batch×in) with weights W (in×out) and bias
-// B (1×out); needDX says whether x needs a gradient.
-func affine(x, W, B *gorgonia.Node, act int, needDX bool) (*gorgonia.Node, error) {
+// B (1×out); needDX says whether x needs a gradient; scale (linear
+// layers, nil for none) multiplies each output.
+func affine(x, W, B *gorgonia.Node, act int, needDX bool, scale []float64) (*gorgonia.Node, error) {
 	xs, ws := x.Shape(), W.Shape()
 	if len(xs) != 2 || len(ws) != 2 || xs[1] != ws[0] || !B.Shape().Eq(tensor.Shape{1, ws[1]}) {
 		return nil, fmt.Errorf("policy: layer shapes x %v, W %v, b %v do not fit", xs, ws, B.Shape())
 	}
-	op := &affineOp{act: act, batch: xs[0], in: ws[0], out: ws[1], needDX: needDX}
+	if scale != nil && (act != actNone || len(scale) != ws[1]) {
+		return nil, fmt.Errorf("policy: a scaled layer is linear with one scale per output (%d for %d)", len(scale), ws[1])
+	}
+	op := &affineOp{act: act, batch: xs[0], in: ws[0], out: ws[1], needDX: needDX, scale: scale}
 	op.y = make([]float64, op.batch*op.out)
 	op.yT = tensor.New(tensor.WithShape(op.batch, op.out), tensor.WithBacking(op.y))
 	return gorgonia.ApplyOp(op, x, W, B)
@@ -119,6 +125,15 @@ func (op *affineOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
 		vecmath.Tanh(op.y, op.y)
 	case actReLU:
 		relu(op.y)
+	default:
+		if op.scale != nil {
+			for i := 0; i < op.batch; i++ {
+				row := op.y[i*op.out : (i+1)*op.out]
+				for j, s := range op.scale {
+					row[j] *= s
+				}
+			}
+		}
 	}
 	op.fwdRuns++
 	return op.yT, nil
@@ -173,38 +188,49 @@ func (op *affineOp) backward(inputs []gorgonia.Value) error {
 		return err
 	}
 	op.allocGrads()
-	d := op.d
-	switch op.act {
-	case actTanh:
-		for i, v := range y {
-			d[i] = dy[i] * (1 - v*v)
-		}
-	case actReLU:
-		for i, v := range y {
-			d[i] = 0
-			if v > 0 {
-				d[i] = dy[i]
-			}
-		}
-	default:
-		copy(d, dy)
-	}
+	op.activationGrad(y, dy)
 	clear(op.dw)
 	op.ws.MulAdd(op.in, op.out, op.batch, matmul.Matrix{Data: x, Stride: op.in, T: true},
-		matmul.Matrix{Data: d, Stride: op.out}, op.dw, op.out)
-	clear(op.db)
-	for i := 0; i < op.batch; i++ {
-		for j, v := range d[i*op.out : (i+1)*op.out] {
-			op.db[j] += v
-		}
-	}
+		matmul.Matrix{Data: op.d, Stride: op.out}, op.dw, op.out)
 	clear(op.dx)
 	if op.needDX {
-		op.ws.MulAdd(op.batch, op.in, op.out, matmul.Matrix{Data: d, Stride: op.out},
+		op.ws.MulAdd(op.batch, op.in, op.out, matmul.Matrix{Data: op.d, Stride: op.out},
 			matmul.Matrix{Data: W, Stride: op.out, T: true}, op.dx, op.in)
 	}
 	op.bwdRuns = op.fwdRuns
 	return nil
+}
+
+// activationGrad sets D = dY ⊙ act′ and db = 1ᵀD, in one pass.
+func (op *affineOp) activationGrad(y, dy []float64) {
+	d, db := op.d, op.db
+	clear(db)
+	for i := 0; i < op.batch; i++ {
+		lo, hi := i*op.out, (i+1)*op.out
+		dr, yr, gr := d[lo:hi], y[lo:hi], dy[lo:hi]
+		switch {
+		case op.act == actTanh:
+			for j, v := range yr {
+				dr[j] = gr[j] * (1 - v*v)
+			}
+		case op.act == actReLU:
+			for j, v := range yr {
+				dr[j] = 0
+				if v > 0 {
+					dr[j] = gr[j]
+				}
+			}
+		case op.scale != nil:
+			for j, s := range op.scale {
+				dr[j] = gr[j] * s
+			}
+		default:
+			copy(dr, gr)
+		}
+		for j, v := range dr {
+			db[j] += v
+		}
+	}
 }
 
 func (op *affineOp) allocGrads() {

@@ -75,7 +75,9 @@ func newLearner(net *Net, b int, f Loss) (*Learner, error) {
 	return l, nil
 }
 
-func (l *Learner) dense(x *gorgonia.Node, d *Dense, name string, last bool) (*gorgonia.Node, error) {
+// dense adds a layer: activated, or when last linear and scaled by
+// scale per output (nil: not scaled).
+func (l *Learner) dense(x *gorgonia.Node, d *Dense, name string, last bool, scale []float64) (*gorgonia.Node, error) {
 	W := gorgonia.NewMatrix(l.g, tensor.Float64, gorgonia.WithShape(d.In, d.Out), gorgonia.WithName(name+".W"),
 		gorgonia.WithValue(tensor.New(tensor.WithShape(d.In, d.Out), tensor.WithBacking(d.W))))
 	B := gorgonia.NewMatrix(l.g, tensor.Float64, gorgonia.WithShape(1, d.Out), gorgonia.WithName(name+".b"),
@@ -85,13 +87,20 @@ func (l *Learner) dense(x *gorgonia.Node, d *Dense, name string, last bool) (*go
 	if last {
 		act = actNone
 	}
-	return affine(x, W, B, act, x != l.obsNode)
+	return affine(x, W, B, act, x != l.obsNode, scale)
 }
 
-func (l *Learner) chain(x *gorgonia.Node, layers []Dense, name string) (*gorgonia.Node, error) {
+// chain adds layers, the last one linear and scaled by lastScale (nil: not
+// scaled).
+func (l *Learner) chain(x *gorgonia.Node, layers []Dense, name string, lastScale []float64) (*gorgonia.Node, error) {
 	var err error
 	for i := range layers {
-		if x, err = l.dense(x, &layers[i], fmt.Sprintf("%s%d", name, i), i == len(layers)-1); err != nil {
+		last := i == len(layers)-1
+		var scale []float64
+		if last {
+			scale = lastScale
+		}
+		if x, err = l.dense(x, &layers[i], fmt.Sprintf("%s%d", name, i), last, scale); err != nil {
 			return nil, err
 		}
 	}
@@ -106,23 +115,30 @@ func (l *Learner) build() error {
 	h := x
 	var err error
 	for i := range l.net.Trunk {
-		if h, err = l.dense(h, &l.net.Trunk[i], fmt.Sprintf("trunk%d", i), false); err != nil {
+		if h, err = l.dense(h, &l.net.Trunk[i], fmt.Sprintf("trunk%d", i), false, nil); err != nil {
 			return err
 		}
 	}
-	ref, err := l.chain(h, l.net.Ref, "ref")
+	// A BarrierNet's reference control enters the QP only as p = −H·u_ref
+	// (H diagonal): its last layer gives p itself, scaled by −H.
+	var negH []float64
+	if s.Head == HeadBarrierNet {
+		for _, w := range s.Weights {
+			negH = append(negH, -w)
+		}
+	}
+	u, err := l.chain(h, l.net.Ref, "ref", negH)
 	if err != nil {
 		return err
 	}
-	u := ref
 	if s.Head == HeadBarrierNet {
 		var raw *gorgonia.Node // the learned gains before the sigmoid
 		if s.NGains() > 0 {
-			if raw, err = l.chain(h, l.net.Gain, "gain"); err != nil {
+			if raw, err = l.chain(h, l.net.Gain, "gain", nil); err != nil {
 				return err
 			}
 		}
-		if u, err = l.safetyLayer(ref, raw); err != nil {
+		if u, err = l.safetyLayer(u, raw); err != nil {
 			return err
 		}
 	}
@@ -145,12 +161,13 @@ func (l *Learner) build() error {
 	return err
 }
 
-// safetyLayer turns the reference control and the gain branch's raw output
-// (nil when no gain is learned) into the QP's solution: p = −H·u_ref; G
+// safetyLayer turns p = −H·u_ref (the reference branch's scaled output)
+// and the gain branch's raw output (nil when no gain is learned) into the
+// QP's solution: G
 // per sample; h in one op (barrier.RHSNodeWith): the learned gains
 // p_min + (p_max − p_min)·σ(raw), the CBF rows' right-hand sides from them
 // and the per-sample Lie values, then the bound rows' constants.
-func (l *Learner) safetyLayer(ref, raw *gorgonia.Node) (*gorgonia.Node, error) {
+func (l *Learner) safetyLayer(p, raw *gorgonia.Node) (*gorgonia.Node, error) {
 	s, b := l.net.Spec, l.batch
 	m, k, rows := s.M(), s.NCBF(), s.Rows()
 	Gn, G := input(l.g, "G", b, rows, m)
@@ -186,18 +203,12 @@ func (l *Learner) safetyLayer(ref, raw *gorgonia.Node) (*gorgonia.Node, error) {
 			copy(hAll[i*rows+k:(i+1)*rows], box)
 		}
 	}
-	qv, nv := make([]float64, m*m), make([]float64, m*m)
+	qv := make([]float64, m*m)
 	for i, w := range s.Weights {
-		qv[i*m+i], nv[i*m+i] = w, -w
+		qv[i*m+i] = w
 	}
 	Q := gorgonia.NewMatrix(l.g, tensor.Float64, gorgonia.WithShape(m, m), gorgonia.WithName("H"),
 		gorgonia.WithValue(tensor.New(tensor.WithShape(m, m), tensor.WithBacking(qv))))
-	negH := gorgonia.NewMatrix(l.g, tensor.Float64, gorgonia.WithShape(m, m), gorgonia.WithName("-H"),
-		gorgonia.WithValue(tensor.New(tensor.WithShape(m, m), tensor.WithBacking(nv))))
-	p, err := gorgonia.Mul(ref, negH)
-	if err != nil {
-		return nil, err
-	}
 	z, err := qplayer.QP(Q, p, Gn, h, qplayer.WithElastic(s.Rho, s.Sigma))
 	if err != nil {
 		return nil, err
