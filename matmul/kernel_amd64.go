@@ -19,3 +19,20 @@ func kernel(k int, a []float64, rs, ps int, b, C []float64, ldc int) {
 	}
 	kernelGo(k, a, rs, ps, b, C, ldc)
 }
+
+// rowAVX2 runs RowMulAdd over the first 4·blocks columns.
+//
+//go:noescape
+func rowAVX2(x *float64, nx int, w *float64, ldw int, acc *float64, blocks int)
+
+// rowKernel runs RowMulAdd over as many columns as the assembly takes (a
+// multiple of 4, none without it) and returns how many.
+func rowKernel(x, W []float64, stride int, acc []float64) int {
+	blocks := len(acc) / 4
+	if !hasFMA || blocks == 0 {
+		return 0
+	}
+	_ = W[(len(x)-1)*stride+4*blocks-1]
+	rowAVX2(&x[0], len(x), &W[0], stride, &acc[0], blocks)
+	return 4 * blocks
+}

@@ -68,3 +68,71 @@ loop:
 	VMOVUPD Y7, 32(DX)
 	VZEROUPPER
 	RET
+
+// func rowAVX2(x *float64, nx int, w *float64, ldw int, acc *float64, blocks int)
+//
+// acc[j] = fma(x[p], w[p·ldw + j], acc[j]) for p = 0…nx−1 in order, for
+// j < 4·blocks; nx ≥ 1. Sixteen columns at a time, then four.
+TEXT ·rowAVX2(SB), NOSPLIT, $0-48
+	MOVQ x+0(FP), SI
+	MOVQ nx+8(FP), R8
+	MOVQ w+16(FP), DI
+	MOVQ ldw+24(FP), R9
+	SHLQ $3, R9
+	MOVQ acc+32(FP), DX
+	MOVQ blocks+40(FP), CX
+
+cols16:
+	CMPQ CX, $4
+	JL   cols4
+	VMOVUPD (DX), Y0
+	VMOVUPD 32(DX), Y1
+	VMOVUPD 64(DX), Y2
+	VMOVUPD 96(DX), Y3
+	MOVQ SI, R10
+	MOVQ DI, R11
+	MOVQ R8, R12
+
+rows16:
+	VBROADCASTSD (R10), Y4
+	VFMADD231PD  (R11), Y4, Y0
+	VFMADD231PD  32(R11), Y4, Y1
+	VFMADD231PD  64(R11), Y4, Y2
+	VFMADD231PD  96(R11), Y4, Y3
+	ADDQ         $8, R10
+	ADDQ         R9, R11
+	DECQ         R12
+	JNZ          rows16
+	VMOVUPD Y0, (DX)
+	VMOVUPD Y1, 32(DX)
+	VMOVUPD Y2, 64(DX)
+	VMOVUPD Y3, 96(DX)
+	ADDQ    $128, DX
+	ADDQ    $128, DI
+	SUBQ    $4, CX
+	JMP     cols16
+
+cols4:
+	TESTQ CX, CX
+	JE    rowdone
+	VMOVUPD (DX), Y0
+	MOVQ SI, R10
+	MOVQ DI, R11
+	MOVQ R8, R12
+
+rows4:
+	VBROADCASTSD (R10), Y4
+	VFMADD231PD  (R11), Y4, Y0
+	ADDQ         $8, R10
+	ADDQ         R9, R11
+	DECQ         R12
+	JNZ          rows4
+	VMOVUPD Y0, (DX)
+	ADDQ    $32, DX
+	ADDQ    $32, DI
+	DECQ    CX
+	JMP     cols4
+
+rowdone:
+	VZEROUPPER
+	RET

@@ -214,3 +214,22 @@ func Dot(x, W []float64, stride, j int, b float64) float64 {
 	}
 	return b + s
 }
+
+// RowMulAdd sets acc[j] = fma(x[p], W[p*stride+j], acc[j]) for p ascending,
+// for every j < len(acc): one row times a matrix, the one-sample form of a
+// layer (for acting). From acc = 0, then plus the bias, it rounds as
+// MulAdd does.
+func RowMulAdd(x, W []float64, stride int, acc []float64) {
+	n := len(acc)
+	done := 0
+	if len(x) > 0 && n >= 4 {
+		done = rowKernel(x, W, stride, acc)
+	}
+	for j := done; j < n; j++ {
+		s := acc[j]
+		for p, v := range x {
+			s = math.FMA(v, W[p*stride+j], s)
+		}
+		acc[j] = s
+	}
+}

@@ -160,3 +160,29 @@ func BenchmarkMulAdd(b *testing.B) {
 		})
 	}
 }
+
+// TestRowMulAdd checks the one-row form bit for bit against the defined
+// rounding (and so against MulAdd), for widths with and without a tail,
+// with the assembly and in Go.
+func TestRowMulAdd(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, sh := range [][2]int{{1, 1}, {14, 64}, {64, 32}, {5, 128}, {32, 2}, {32, 4}, {7, 19}, {64, 21}} {
+		in, out := sh[0], sh[1]
+		x, W, b := random(rng, in), random(rng, in*out), random(rng, out)
+		want := append([]float64(nil), b...)
+		var w Workspace
+		w.MulAdd(1, out, in, Matrix{Data: x, Stride: in}, Matrix{Data: W, Stride: out}, want, out)
+		for name, fma := range map[string]bool{"asm": hasFMA, "go": false} {
+			saved := hasFMA
+			hasFMA = fma
+			acc := make([]float64, out)
+			RowMulAdd(x, W, out, acc)
+			hasFMA = saved
+			for j := range acc {
+				if got := b[j] + acc[j]; got != want[j] {
+					t.Fatalf("%v %s: entry %d = %v, MulAdd %v", sh, name, j, got, want[j])
+				}
+			}
+		}
+	}
+}

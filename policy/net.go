@@ -12,6 +12,7 @@ import (
 
 	"github.com/barriergym/barriergym/barrier"
 	"github.com/barriergym/barriergym/configs"
+	"github.com/barriergym/barriergym/matmul"
 	"github.com/barriergym/barriergym/vecmath"
 )
 
@@ -201,22 +202,14 @@ func (n *Net) SetNormalization(mean, std []float64) {
 }
 
 // apply computes y = act(xW + b) (no activation when last), each output
-// rounded as the learner's layer op rounds it (matmul.Dot: the products
-// fused into a sum from 0, inputs in order, then the bias added; tanh by
-// vecmath), so the actor and the learner compute the same network bit for
-// bit.
+// rounded as the learner's layer op rounds it (the products fused into a
+// sum from 0, inputs in order, then the bias added: matmul.RowMulAdd;
+// tanh by vecmath), so the actor and the learner compute the same network
+// bit for bit.
 func (n *Net) apply(d *Dense, x, y []float64, last bool) {
 	acc := y[:d.Out]
 	clear(acc)
-	for i, xi := range x {
-		if xi == 0 {
-			continue // adds an exact zero
-		}
-		row := d.W[i*d.Out : (i+1)*d.Out]
-		for j, w := range row {
-			acc[j] = math.FMA(xi, w, acc[j])
-		}
-	}
+	matmul.RowMulAdd(x, d.W, d.Out, acc)
 	for j, b := range d.B {
 		acc[j] += b
 	}

@@ -71,34 +71,44 @@ func ppoMetricsOf(v []float64) PPOMetrics {
 
 // ppoRun is one PPO training run.
 type ppoRun struct {
-	cfg     *configs.Config
-	p       configs.PPOConfig
-	spec    policy.Spec
-	task    env.Task
-	net     *policy.Net
-	st      ppoState
-	value   *ValueNet
-	cvalue  *ValueNet // PPO-Lagrangian's cost critic (nil otherwise)
-	learner *policy.Learner
-	adamPi  *Adam
-	adamV   *Adam
-	adamC   *Adam
-	adamL   *Adam // λ's optimizer (PPO-Lagrangian)
-	workers []*ppoWorker
-	buf     rollout
-	mb      minibatch
-	rows    []PPOMetrics
+	cfg    *configs.Config
+	p      configs.PPOConfig
+	spec   policy.Spec
+	task   env.Task
+	net    *policy.Net
+	st     ppoState
+	value  *ValueNet
+	cvalue *ValueNet // PPO-Lagrangian's cost critic (nil otherwise)
+	// learners are the policy graph for the two halves of a minibatch,
+	// run side by side (one core each); their gradients are summed.
+	learners [2]*policy.Learner
+	gradSum  [][]float64
+	adamPi   *Adam
+	adamV    *Adam
+	adamC    *Adam
+	adamL    *Adam // λ's optimizer (PPO-Lagrangian)
+	workers  []*ppoWorker
+	buf      rollout
+	mb       minibatch
+	rows     []PPOMetrics
 	runBase
 }
 
 // minibatch is the policy step under way: its samples and normalized
-// advantages, read by the surrogate loss in the learner's run, and what
-// the loss found besides its value.
+// advantages, read by the surrogate losses in the learners' runs, and what
+// each half's loss found besides its value.
 type minibatch struct {
-	idx          []int
-	adv          []float64
-	dLogStd      []float64 // ∂loss/∂log σ, per control
-	sigma        []float64 // σ per control (scratch)
+	idx   []int
+	adv   []float64
+	sigma []float64 // σ per control
+	half  [2]halfStats
+}
+
+// halfStats is what one half of a minibatch adds to the step: ∂loss/∂log σ
+// per control, the KL estimate and the clipped fraction (each already
+// divided by the whole minibatch's size).
+type halfStats struct {
+	dLogStd      []float64
 	kl, clipFrac float64
 }
 
@@ -154,7 +164,7 @@ func PPO(ctx context.Context, cfg *configs.Config, opts Options) (*Result, error
 	if err := r.setup(cfg, opts); err != nil {
 		return nil, err
 	}
-	defer r.learner.Close()
+	defer r.closeLearners()
 	res := &Result{Dir: r.dir}
 	iters := r.p.Iterations()
 	bar := progress.New(r.log, fmt.Sprintf("ppo iterations %d–%d", r.st.Iteration+1, iters), iters-r.st.Iteration)
@@ -218,7 +228,7 @@ func (r *ppoRun) setup(cfg *configs.Config, opts Options) error {
 			r.adamL = NewAdam(r.p.LambdaLR, [][]float64{{0}})
 		}
 	}
-	if r.learner, err = policy.NewLossLearner(r.net, r.p.Minibatch, r.surrogate); err != nil {
+	if err := r.makeLearners(); err != nil {
 		return err
 	}
 	if err := r.makeWorkers(); err != nil {
@@ -338,4 +348,30 @@ func (r *ppoRun) addEnv(wk *ppoWorker, i int) error {
 	wk.ep = append(wk.ep, eval.Episode{MinBarrier: math.Inf(1)})
 	wk.controls = append(wk.controls, nil)
 	return nil
+}
+
+// makeLearners builds the graphs of the two halves of a minibatch (sizes
+// ⌊M/2⌋ and ⌈M/2⌉), each with its half's surrogate loss.
+func (r *ppoRun) makeLearners() error {
+	M := r.p.Minibatch
+	for h, size := range []int{M / 2, M - M/2} {
+		if size == 0 {
+			continue
+		}
+		l, err := policy.NewLossLearner(r.net, size, r.surrogate(h))
+		if err != nil {
+			r.closeLearners()
+			return err
+		}
+		r.learners[h] = l
+	}
+	return nil
+}
+
+func (r *ppoRun) closeLearners() {
+	for _, l := range r.learners {
+		if l != nil {
+			l.Close()
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"github.com/barriergym/barriergym/control"
 	"github.com/barriergym/barriergym/env"
 	"github.com/barriergym/barriergym/eval"
+	"github.com/barriergym/barriergym/policy"
 )
 
 // iterate collects one rollout and updates the policy and the critic.
@@ -292,9 +294,12 @@ func (r *ppoRun) update() (kl, clipFrac, lossPi, lossV float64, err error) {
 }
 
 // policyStep takes one gradient step of the clipped objective on a
-// minibatch: the learner's forward pass gives the Gaussian means (the QP's
-// outputs), surrogate the objective and its derivative with respect to
-// them, and the backward pass the rest through the QP op.
+// minibatch: the learners' forward passes give the Gaussian means (the
+// QP's outputs), surrogate the objective and its derivative with respect
+// to them, and the backward passes the rest through the QP op. The two
+// halves of the minibatch run side by side and their gradients are added
+// (first half, then second), so the step is the same on any number of
+// cores.
 func (r *ppoRun) policyStep(idx []int) (kl, clipFrac, loss float64, err error) {
 	d, f, m := r.spec.ObsDim, r.spec.FeatDim(), r.spec.M()
 	b := &r.buf
@@ -313,62 +318,124 @@ func (r *ppoRun) policyStep(idx []int) (kl, clipFrac, loss float64, err error) {
 		Normalize(cadv)
 		LagrangianAdvantages(adv, cadv, r.st.Lambda)
 	}
-	if len(r.mb.dLogStd) != m {
-		r.mb.dLogStd, r.mb.sigma = make([]float64, m), make([]float64, m)
+	mb := &r.mb
+	if len(mb.sigma) != m {
+		mb.sigma = make([]float64, m)
+		for h := range mb.half {
+			mb.half[h].dLogStd = make([]float64, m)
+		}
 	}
-	r.mb.idx, r.mb.adv, r.mb.kl, r.mb.clipFrac = idx, adv, 0, 0
-	clear(r.mb.dLogStd)
-	for i, k := range idx {
-		r.learner.Load(i, b.obs[k*d:(k+1)*d], b.feat[k*f:(k+1)*f], nil)
+	for c, l := range r.st.LogStd {
+		mb.sigma[c] = math.Exp(l)
 	}
-	if loss, err = r.learner.Run(); err != nil {
+	mb.idx, mb.adv = idx, adv
+	var losses [2]float64
+	var errs [2]error
+	var wg sync.WaitGroup
+	lo := 0
+	for h, l := range r.learners {
+		if l == nil {
+			continue
+		}
+		hs := &mb.half[h]
+		hs.kl, hs.clipFrac = 0, 0
+		clear(hs.dLogStd)
+		for i, k := range idx[lo : lo+l.Batch()] {
+			l.Load(i, b.obs[k*d:(k+1)*d], b.feat[k*f:(k+1)*f], nil)
+		}
+		lo += l.Batch()
+		wg.Add(1)
+		go func(h int, l *policy.Learner) {
+			defer wg.Done()
+			losses[h], errs[h] = l.Run()
+		}(h, l)
+	}
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
 		return 0, 0, 0, err
 	}
-	grads, err := r.learner.Grads()
+	all, err := r.sumGrads()
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	dLogStd := r.mb.dLogStd
+	dLogStd := all[len(all)-1]
 	for c := range dLogStd {
-		dLogStd[c] -= r.p.EntCoef
+		dLogStd[c] = mb.half[0].dLogStd[c] + mb.half[1].dLogStd[c] - r.p.EntCoef
 	}
-	all := append(grads, dLogStd)
 	ClipGradNorm(all, r.p.MaxGradNorm)
 	r.adamPi.Step(r.piParams(), all)
-	return r.mb.kl, r.mb.clipFrac, loss, nil
+	return mb.half[0].kl + mb.half[1].kl, mb.half[0].clipFrac + mb.half[1].clipFrac, losses[0] + losses[1], nil
 }
 
-// surrogate is the policy's loss on the minibatch r.mb for the Gaussian
-// means u (the policy's controls, M×m): minus the mean clipped objective.
-// It writes ∂loss/∂u into grad and adds ∂loss/∂log σ, the KL estimate
-// and the clipped fraction to r.mb.
-func (r *ppoRun) surrogate(u, grad []float64) float64 {
-	mb, b := &r.mb, &r.buf
-	M := float64(len(mb.idx))
-	m := r.spec.M()
-	sigma := mb.sigma
-	for c, l := range r.st.LogStd {
-		sigma[c] = math.Exp(l)
-	}
-	loss := 0.0
-	for i, k := range mb.idx {
-		mu := u[m*i : m*(i+1)]
-		act := b.act[m*k : m*(k+1)]
-		logp := GaussianLogProb(act, mu, r.st.LogStd)
-		obj, dlogp := ClippedSurrogate(logp, b.logp[k], mb.adv[i], r.p.Clip)
-		loss -= obj / M
-		ratio := math.Exp(logp - b.logp[k])
-		mb.kl += ((ratio - 1) - (logp - b.logp[k])) / M
-		if math.Abs(ratio-1) > r.p.Clip {
-			mb.clipFrac += 1 / M
+// sumGrads returns the two learners' parameter gradients added, in the
+// order of Net.Params, and a last slice for ∂loss/∂log σ (the caller's).
+func (r *ppoRun) sumGrads() ([][]float64, error) {
+	first := true
+	for _, l := range r.learners {
+		if l == nil {
+			continue
 		}
-		for c := 0; c < m; c++ {
-			z := (act[c] - mu[c]) / sigma[c]
-			grad[m*i+c] = -dlogp / M * z / sigma[c]
-			mb.dLogStd[c] += -dlogp / M * (z*z - 1)
+		g, err := l.Grads()
+		if err != nil {
+			return nil, err
 		}
+		if r.gradSum == nil {
+			for _, p := range g {
+				r.gradSum = append(r.gradSum, make([]float64, len(p)))
+			}
+			r.gradSum = append(r.gradSum, make([]float64, r.spec.M()))
+		}
+		for i, p := range g {
+			if first {
+				copy(r.gradSum[i], p)
+				continue
+			}
+			for j, v := range p {
+				r.gradSum[i][j] += v
+			}
+		}
+		first = false
 	}
-	return loss
+	return r.gradSum, nil
+}
+
+// surrogate returns the policy's loss on half h of the minibatch r.mb for
+// the Gaussian means u (the policy's controls, one row per sample of the
+// half): minus the clipped objective summed over the half and divided by
+// the whole minibatch's size. It writes ∂loss/∂u into grad and ∂loss/∂log σ,
+// the KL estimate and the clipped fraction into r.mb.half[h].
+func (r *ppoRun) surrogate(h int) policy.Loss {
+	return func(u, grad []float64) float64 {
+		mb, b := &r.mb, &r.buf
+		m := r.spec.M()
+		M := float64(len(mb.idx))
+		lo := 0
+		if h == 1 {
+			lo = len(mb.idx) / 2
+		}
+		n := len(u) / m
+		hs := &mb.half[h]
+		sigma := mb.sigma
+		loss := 0.0
+		for i, k := range mb.idx[lo : lo+n] {
+			mu := u[m*i : m*(i+1)]
+			act := b.act[m*k : m*(k+1)]
+			logp := GaussianLogProb(act, mu, r.st.LogStd)
+			obj, dlogp := ClippedSurrogate(logp, b.logp[k], mb.adv[lo+i], r.p.Clip)
+			loss -= obj / M
+			ratio := math.Exp(logp - b.logp[k])
+			hs.kl += ((ratio - 1) - (logp - b.logp[k])) / M
+			if math.Abs(ratio-1) > r.p.Clip {
+				hs.clipFrac += 1 / M
+			}
+			for c := 0; c < m; c++ {
+				z := (act[c] - mu[c]) / sigma[c]
+				grad[m*i+c] = -dlogp / M * z / sigma[c]
+				hs.dLogStd[c] += -dlogp / M * (z*z - 1)
+			}
+		}
+		return loss
+	}
 }
 
 // valueStep takes one gradient step of the clipped value loss of critic

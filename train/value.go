@@ -72,12 +72,7 @@ func (v *ValueNet) Forward(x []float64) float64 {
 		l := &v.Layers[li]
 		out := v.acts[li]
 		clear(out)
-		for i, xi := range in {
-			row := l.W[i*l.Out : (i+1)*l.Out]
-			for j, w := range row {
-				out[j] = math.FMA(xi, w, out[j])
-			}
-		}
+		matmul.RowMulAdd(in, l.W, l.Out, out)
 		for j, b := range l.B {
 			out[j] += b
 		}
