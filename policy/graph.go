@@ -12,7 +12,8 @@ import (
 // Learner is a Gorgonia graph of a Net for one batch size, over the net's
 // own weight slices (an update of the net is seen by the graph and the
 // Actor alike). Its loss is the mean squared error between the policy's
-// controls and target controls.
+// controls and target controls, or a Loss computed in Go
+// (NewLossLearner).
 type Learner struct {
 	net     *Net
 	batch   int
@@ -30,8 +31,7 @@ type Learner struct {
 	lossFn      Loss      // a loss computed in Go (nil: the mean squared error to targets)
 	G           []float64 // (batch, rows, m)
 	lie         []float64 // (batch, LieDim): the CBF rows' Lie values
-	hcbf        []float64 // (batch, rows): h itself when no gain is learned, its CBF part loaded per sample
-	hStride     int
+	h           []float64 // (batch, rows): h itself when no gain is learned, its CBF part loaded per sample
 	lossVal     float64
 }
 
@@ -198,7 +198,7 @@ func (l *Learner) safetyLayer(p, raw *gorgonia.Node) (*gorgonia.Node, error) {
 		// sample, the bound rows set here.
 		var hAll []float64
 		h, hAll = input(l.g, "h", b, rows)
-		l.hcbf, l.hStride = hAll, rows
+		l.h = hAll
 		for i := 0; s.Bounds && i < b; i++ {
 			copy(hAll[i*rows+k:(i+1)*rows], box)
 		}
@@ -242,7 +242,7 @@ func (l *Learner) Load(i int, obs, feat, target []float64) {
 		s.Layout.Unpack(feat, m, G, l.lie[i*ld:(i+1)*ld])
 		return
 	}
-	s.Layout.Constraints(feat, m, s.FixedGains, G, l.hcbf[i*l.hStride:i*l.hStride+k])
+	s.Layout.Constraints(feat, m, s.FixedGains, G, l.h[i*rows:i*rows+k])
 }
 
 // Run computes the loss and the gradients of every parameter for the
