@@ -209,7 +209,11 @@ func (l *Learner) safetyLayer(p, raw *gorgonia.Node) (*gorgonia.Node, error) {
 	}
 	Q := gorgonia.NewMatrix(l.g, tensor.Float64, gorgonia.WithShape(m, m), gorgonia.WithName("H"),
 		gorgonia.WithValue(tensor.New(tensor.WithShape(m, m), tensor.WithBacking(qv))))
-	z, err := qplayer.QP(Q, p, Gn, h, qplayer.WithElastic(s.Rho, s.Sigma))
+	data := gorgonia.Nodes{Q, Gn} // the cost and the rows' G are data, and h when no gain is learned
+	if raw == nil {
+		data = append(data, h)
+	}
+	z, err := qplayer.QP(Q, p, Gn, h, qplayer.WithElastic(s.Rho, s.Sigma), qplayer.WithoutGradient(data...))
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
+	"slices"
 
 	"github.com/chewxy/hm"
 	"gorgonia.org/gorgonia"
@@ -16,6 +17,7 @@ type Option func(*opConfig)
 type opConfig struct {
 	opts Options
 	A, b *gorgonia.Node
+	data gorgonia.Nodes // inputs that get no gradient
 }
 
 // WithEqualities adds the equality constraints Az = b: A is (k,n) or
@@ -33,6 +35,14 @@ func WithElastic(rho, sigma float64) Option {
 // WithSolverOptions sets every solver option at once.
 func WithSolverOptions(o Options) Option {
 	return func(c *opConfig) { c.opts = o }
+}
+
+// WithoutGradient marks inputs of the QP as data (a constant cost, rows
+// read from the state): no gradient node is made for them, so the graph
+// does not allocate and copy their gradients on every run. Each must be
+// one of the QP's inputs.
+func WithoutGradient(inputs ...*gorgonia.Node) Option {
+	return func(c *opConfig) { c.data = append(c.data, inputs...) }
 }
 
 // QP returns the node z* = argmin ½zᵀQz + pᵀz s.t. Gz ≤ h (and Az = b with
@@ -66,6 +76,14 @@ func QP(Q, p, G, h *gorgonia.Node, opts ...Option) (*gorgonia.Node, error) {
 	op, err := newQPOp(s, nodes, G != nil, cfg.A != nil)
 	if err != nil {
 		return nil, err
+	}
+	op.noGrad = make([]bool, len(nodes))
+	for _, d := range cfg.data {
+		i := slices.Index(nodes, d)
+		if d == nil || i < 0 {
+			return nil, fmt.Errorf("qplayer: QP: WithoutGradient of %v, which is not an input", d)
+		}
+		op.noGrad[i] = true
 	}
 	return gorgonia.ApplyOp(op, nodes...)
 }
@@ -109,6 +127,7 @@ type qpOp struct {
 	fwdRuns uint64 // forward runs so far
 	bwdRuns uint64 // value of fwdRuns when the gradients were last computed
 	bwdErr  error
+	noGrad  []bool // per input: data (WithoutGradient), no gradient node
 }
 
 func newQPOp(s *Solver, nodes gorgonia.Nodes, hasG, hasA bool) (*qpOp, error) {
@@ -289,14 +308,18 @@ func (op *qpOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
 	return tensor.New(tensor.WithShape(op.outShape()...), tensor.WithBacking(z)), nil
 }
 
-// DiffWRT implements gorgonia.SDOp: every input is differentiable.
+// DiffWRT implements gorgonia.SDOp: every input is differentiable but
+// those given to WithoutGradient.
 func (op *qpOp) DiffWRT(inputs int) []bool {
 	d := make([]bool, inputs)
 	for i := range d {
-		d[i] = true
+		d[i] = op.needsGrad(i)
 	}
 	return d
 }
+
+// needsGrad reports whether input i gets a gradient node.
+func (op *qpOp) needsGrad(i int) bool { return i >= len(op.noGrad) || !op.noGrad[i] }
 
 // SymDiff implements gorgonia.SDOp: one gradient node per input, all
 // served by one backward solve.
@@ -307,6 +330,9 @@ func (op *qpOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gor
 	args := append(append(gorgonia.Nodes{}, inputs...), output, grad)
 	out := make(gorgonia.Nodes, len(inputs))
 	for i := range inputs {
+		if !op.needsGrad(i) {
+			continue // data: no gradient node
+		}
 		g, err := gorgonia.ApplyOp(&qpGradOp{fwd: op, input: i}, args...)
 		if err != nil {
 			return nil, fmt.Errorf("qplayer: QP gradient of %s: %w", roleName(op.roles[i]), err)

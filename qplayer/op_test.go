@@ -3,6 +3,7 @@ package qplayer
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gorgonia.org/gorgonia"
@@ -206,5 +207,72 @@ func TestOpRejectsBadShapes(t *testing.T) {
 	}
 	if _, err := QP(Q, p, G, nil); err == nil {
 		t.Error("G without h accepted")
+	}
+}
+
+// TestOpWithoutGradient: inputs marked as data get no gradient node, and
+// the others' gradients are those of the full graph bit for bit; a node
+// that is not an input is refused.
+func TestOpWithoutGradient(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 9))
+	const B, n, m = 5, 2, 4
+	es := make([]elem, B)
+	for i := range es {
+		es[i] = randomQP(rng, n, m, 0)
+	}
+	b := stack(es, "Q")
+	w := make([]float64, B*n)
+	for i := range w {
+		w[i] = rng.NormFloat64()
+	}
+	run := func(data bool) (gp, gh []float64, nodes int) {
+		g := gorgonia.NewGraph()
+		Q := constant(g, "Q", []int{n, n}, b.Q)
+		p := constant(g, "p", []int{B, n}, b.P)
+		G := constant(g, "G", []int{B, m, n}, b.G)
+		h := constant(g, "h", []int{B, m}, b.H)
+		var opts []Option
+		if data {
+			opts = append(opts, WithoutGradient(Q, G))
+		}
+		z, err := QP(Q, p, G, h, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wn := constant(g, "w", []int{B, n}, w)
+		loss := gorgonia.Must(gorgonia.Sum(gorgonia.Must(gorgonia.HadamardProd(z, wn))))
+		if _, err := gorgonia.Grad(loss, p, h); err != nil {
+			t.Fatal(err)
+		}
+		vm := gorgonia.NewTapeMachine(g, gorgonia.BindDualValues(p, h))
+		defer vm.Close()
+		if err := vm.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		dp, _ := p.Grad()
+		dh, _ := h.Grad()
+		return append([]float64(nil), dp.Data().([]float64)...), append([]float64(nil), dh.Data().([]float64)...), g.Nodes().Len()
+	}
+	p0, h0, n0 := run(false)
+	p1, h1, n1 := run(true)
+	if n1 != n0-2 {
+		t.Errorf("graph has %d nodes with Q and G as data, %d without: want two gradient nodes fewer", n1, n0)
+	}
+	for i := range p0 {
+		if p0[i] != p1[i] {
+			t.Fatalf("∇p[%d] = %v with data inputs, %v without", i, p1[i], p0[i])
+		}
+	}
+	for i := range h0 {
+		if h0[i] != h1[i] {
+			t.Fatalf("∇h[%d] = %v with data inputs, %v without", i, h1[i], h0[i])
+		}
+	}
+	g := gorgonia.NewGraph()
+	Q := constant(g, "Q", []int{n, n}, b.Q)
+	p := constant(g, "p", []int{B, n}, b.P)
+	other := constant(g, "x", []int{B, n}, b.P)
+	if _, err := QP(Q, p, nil, nil, WithoutGradient(other)); err == nil || !strings.Contains(err.Error(), "not an input") {
+		t.Errorf("WithoutGradient of a stranger: %v", err)
 	}
 }
