@@ -124,9 +124,8 @@ type rollout struct {
 	cost, cval, cadv, cret []float64
 	lastCVal               []float64
 	mbCAdv                 []float64
-	// Scratch of the update: a minibatch's Gaussian means and advantages
-	// (policyStep), a normalized observation for each critic's step
-	// (valueStep, alongside).
+	// Scratch of the update: a minibatch's advantages (policyStep) and
+	// each critic's normalized observations (valueStep, alongside).
 	mbAdv, valueObs, costObs []float64
 	lastVal                  []float64 // V after the last step, per env
 	interventions            int

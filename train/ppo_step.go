@@ -252,7 +252,11 @@ func (r *ppoRun) episodeMetrics() PPOMetrics {
 	return m
 }
 
-// update runs the PPO epochs over the rollout.
+// update runs the PPO epochs over the rollout. In each epoch the critics
+// take their minibatch steps in goroutines of their own, alongside the
+// policy's (they do not depend on it), and all meet at the epoch's end,
+// where the KL test is taken: the same steps as one minibatch at a time,
+// with the cores kept busy.
 func (r *ppoRun) update() (kl, clipFrac, lossPi, lossV float64, err error) {
 	N, M := r.p.Rollout(), r.p.Minibatch
 	rng := rand.New(rand.NewPCG(r.cfg.Train.Seed, uint64(r.st.Iteration)+7))
@@ -262,28 +266,26 @@ func (r *ppoRun) update() (kl, clipFrac, lossPi, lossV float64, err error) {
 		perm := rng.Perm(N)
 		epochKL := 0.0
 		batches := N / M
-		for k := 0; k < batches; k++ {
-			idx := perm[k*M : (k+1)*M]
-			// The critic's step is independent of the actor's: take it
-			// alongside.
-			lv := make(chan float64, 1)
-			go func() { lv <- r.valueStep(r.value, r.adamV, r.buf.ret, r.buf.val, &r.buf.valueObs, idx) }()
-			var lc chan float64 // the cost critic's step (PPO-Lagrangian), alongside too
-			if r.cvalue != nil {
-				lc = make(chan float64, 1)
-				go func() { lc <- r.valueStep(r.cvalue, r.adamC, r.buf.cret, r.buf.cval, &r.buf.costObs, idx) }()
-			}
-			bkl, bcf, blp, err := r.policyStep(idx)
-			lvSum += <-lv
-			if lc != nil {
-				<-lc
-			}
-			if err != nil {
-				return 0, 0, 0, 0, err
-			}
+		lv := make(chan float64, 1)
+		go func() { lv <- r.criticEpoch(r.value, r.adamV, r.buf.ret, r.buf.val, &r.buf.valueObs, perm, batches) }()
+		var lc chan float64 // the cost critic (PPO-Lagrangian), alongside too
+		if r.cvalue != nil {
+			lc = make(chan float64, 1)
+			go func() { lc <- r.criticEpoch(r.cvalue, r.adamC, r.buf.cret, r.buf.cval, &r.buf.costObs, perm, batches) }()
+		}
+		for k := 0; k < batches && err == nil; k++ {
+			var bkl, bcf, blp float64
+			bkl, bcf, blp, err = r.policyStep(perm[k*M : (k+1)*M])
 			klSum, cfSum, lpSum = klSum+bkl, cfSum+bcf, lpSum+blp
 			epochKL += bkl / float64(batches)
 			count++
+		}
+		lvSum += <-lv
+		if lc != nil {
+			<-lc
+		}
+		if err != nil {
+			return 0, 0, 0, 0, err
 		}
 		if r.p.TargetKL > 0 && epochKL > r.p.TargetKL {
 			break
@@ -291,6 +293,16 @@ func (r *ppoRun) update() (kl, clipFrac, lossPi, lossV float64, err error) {
 	}
 	c := float64(max(count, 1))
 	return klSum / c, cfSum / c, lpSum / c, lvSum / c, nil
+}
+
+// criticEpoch takes critic v's steps over one epoch's minibatches (perm
+// cut into batches) and returns the sum of their losses.
+func (r *ppoRun) criticEpoch(v *ValueNet, adam *Adam, rets, vals []float64, X *[]float64, perm []int, batches int) float64 {
+	M, sum := r.p.Minibatch, 0.0
+	for k := 0; k < batches; k++ {
+		sum += r.valueStep(v, adam, rets, vals, X, perm[k*M:(k+1)*M])
+	}
+	return sum
 }
 
 // policyStep takes one gradient step of the clipped objective on a
