@@ -4,12 +4,12 @@
 // transpose, the three products a fully connected layer needs forward and
 // backward.
 //
-// Operands are packed into panels (4 rows of op(A), 8 columns of op(B))
-// and every 4×8 block of the product is one micro-kernel call: AVX2 and
+// op(B) is packed into panels of 8 columns, op(A) read in place 4 rows at
+// a time, and every 4×8 block of the product is one micro-kernel call: AVX2 and
 // FMA assembly on amd64 where the CPU has them, plain Go otherwise. Both
 // kernels accumulate each entry in the same order with fused
 // multiply–adds (math.FMA in Go), so results are bit-identical on every
-// machine, and so is a plain loop that does the same (Dot).
+// machine, and so is the one-row form for acting (RowMulAdd).
 package matmul
 
 import (
@@ -202,17 +202,6 @@ func kernelGo(k int, a []float64, rs, ps int, b, C []float64, ldc int) {
 			row[c] += acc[r*nr+c]
 		}
 	}
-}
-
-// Dot returns b + Σₚ x[p]·W[p*stride+j] rounded as MulAdd rounds entry j
-// of a product added to b: the fused chain from 0 over p ascending, then
-// one addition. It is the one-sample form of a layer, for acting.
-func Dot(x, W []float64, stride, j int, b float64) float64 {
-	s := 0.0
-	for p, v := range x {
-		s = math.FMA(v, W[p*stride+j], s)
-	}
-	return b + s
 }
 
 // RowMulAdd sets acc[j] = fma(x[p], W[p*stride+j], acc[j]) for p ascending,

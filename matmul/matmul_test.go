@@ -103,24 +103,6 @@ func gonumMulAdd(r, c, k int, A, B Matrix, C []float64, ldc int) {
 	blas64.Gemm(ta, tb, 1, ga, gb, 1, blas64.General{Rows: r, Cols: c, Stride: ldc, Data: C})
 }
 
-// TestDotMatchesMulAdd checks the one-sample form against a product of
-// one row, bit for bit.
-func TestDotMatchesMulAdd(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for _, sh := range [][2]int{{1, 1}, {14, 64}, {64, 32}, {5, 128}, {32, 3}} {
-		in, out := sh[0], sh[1]
-		x, W, b := random(rng, in), random(rng, in*out), random(rng, out)
-		got := append([]float64(nil), b...)
-		var w Workspace
-		w.MulAdd(1, out, in, Matrix{Data: x, Stride: in}, Matrix{Data: W, Stride: out}, got, out)
-		for j := range got {
-			if d := Dot(x, W, out, j, b[j]); d != got[j] {
-				t.Fatalf("%v: Dot %d = %v, MulAdd %v", sh, j, d, got[j])
-			}
-		}
-	}
-}
-
 // TestNoAllocation checks that a warmed workspace allocates nothing.
 func TestNoAllocation(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
