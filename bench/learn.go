@@ -131,9 +131,10 @@ type LearnRow struct {
 }
 
 // Learn measures one learner step of each config's network at each batch
-// size, on one core (GOMAXPROCS 1) and on all cores, writing a line per
+// size, on one core (GOMAXPROCS 1) and on all cores, each the median of
+// count timings (this machine's runs vary by ±10 %), writing a line per
 // measurement to progress (may be nil).
-func Learn(cfgs []*configs.Config, batches []int, progress io.Writer) ([]LearnRow, error) {
+func Learn(cfgs []*configs.Config, batches []int, count int, progress io.Writer) ([]LearnRow, error) {
 	cores := runtime.GOMAXPROCS(0)
 	defer runtime.GOMAXPROCS(cores)
 	var rows []LearnRow
@@ -150,11 +151,9 @@ func Learn(cfgs []*configs.Config, batches []int, progress io.Writer) ([]LearnRo
 		for _, b := range batches {
 			row := LearnRow{Config: cfg.Name, Spec: spec, Batch: b, Cores: cores}
 			runtime.GOMAXPROCS(1)
-			one := testing.Benchmark(LearnerStep(cfg, b))
+			row.OneCoreMS, row.Allocs = medianStep(cfg, b, count)
 			runtime.GOMAXPROCS(cores)
-			all := testing.Benchmark(LearnerStep(cfg, b))
-			row.OneCoreMS, row.AllCoresMS = float64(one.NsPerOp())/1e6, float64(all.NsPerOp())/1e6
-			row.Allocs = one.AllocsPerOp()
+			row.AllCoresMS, _ = medianStep(cfg, b, count)
 			rows = append(rows, row)
 			if progress != nil {
 				fmt.Fprintf(progress, "  %s batch %d done\n", cfg.Name, b)
@@ -162,6 +161,19 @@ func Learn(cfgs []*configs.Config, batches []int, progress io.Writer) ([]LearnRo
 		}
 	}
 	return rows, nil
+}
+
+// medianStep times LearnerStep count times and returns the median in
+// milliseconds and the allocations per step.
+func medianStep(cfg *configs.Config, b, count int) (float64, int64) {
+	ms := make([]float64, max(count, 1))
+	var allocs int64
+	for i := range ms {
+		r := testing.Benchmark(LearnerStep(cfg, b))
+		ms[i], allocs = float64(r.NsPerOp())/1e6, r.AllocsPerOp()
+	}
+	slices.Sort(ms)
+	return ms[len(ms)/2], allocs
 }
 
 // Twin returns the index of row i's MLP twin in rows: the MLP head on the

@@ -197,7 +197,8 @@ Times one learner step of each config's policy network: forward pass,
 backward pass and an Adam update of every weight, on a batch of states
 the scenario's expert visits (PPO configs: the loss learner PPO uses;
 imitation configs: the mean squared error to targets). Each network and
-batch size is measured on one core (GOMAXPROCS 1) and on all cores.
+batch size is measured on one core (GOMAXPROCS 1) and on all cores, the
+median of -count timings each (a minute or two with the defaults).
 Prints a Markdown table with milliseconds per step, allocations per step
 and, for a BarrierNet network, its step over its MLP twin's (the MLP
 config of the same scenario and trunk in the list), on one core. Progress
@@ -210,6 +211,7 @@ func runBenchLearn(args []string, cli *cliEnv) int {
 	fs := flag.NewFlagSet("bench learn", flag.ContinueOnError)
 	names := fs.String("configs", "nav-ppo,nav-ppo-mlp,robot2d-barriernet,robot2d-mlp", "configs whose networks to time (embedded names or YAML paths), comma-separated")
 	batchList := fs.String("batches", "64,512", "batch sizes, comma-separated")
+	count := fs.Int("count", 3, "timings per cell; the median is printed")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), benchLearnHelp)
 		fs.PrintDefaults()
@@ -231,13 +233,17 @@ func runBenchLearn(args []string, cli *cliEnv) int {
 		}
 		cfgs = append(cfgs, cfg)
 	}
-	rows, err := bench.Learn(cfgs, batches, cli.stderr)
+	if *count < 1 {
+		fmt.Fprintf(cli.stderr, "barriergym bench learn: -count %d, want ≥ 1\n", *count)
+		return 2
+	}
+	rows, err := bench.Learn(cfgs, batches, *count, cli.stderr)
 	if err != nil {
 		fmt.Fprintf(cli.stderr, "barriergym bench learn: %v\n", err)
 		return 1
 	}
 	w := cli.stdout
-	fmt.Fprintf(w, "Learner step (forward, backward, Adam), float64, %s/%s, %s\n\n", runtime.GOOS, runtime.GOARCH,
+	fmt.Fprintf(w, "Learner step (forward, backward, Adam), float64, median of %d, %s/%s, %s\n\n", *count, runtime.GOOS, runtime.GOARCH,
 		time.Now().UTC().Format("2006-01-02"))
 	fmt.Fprintf(w, "| network | batch | ms, 1 core | ms, %d cores | allocs/step | × MLP twin (1 core) |\n", runtime.GOMAXPROCS(0))
 	fmt.Fprintln(w, "|---|---|---|---|---|---|")

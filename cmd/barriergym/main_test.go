@@ -149,7 +149,7 @@ func TestBenchLearnRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("times benchmarks")
 	}
-	code, out, errs := runCLI(t, "", "bench", "learn", "-configs", "nav-ppo,nav-ppo-mlp", "-batches", "16")
+	code, out, errs := runCLI(t, "", "bench", "learn", "-configs", "nav-ppo,nav-ppo-mlp", "-batches", "16", "-count", "1")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
