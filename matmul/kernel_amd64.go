@@ -8,16 +8,16 @@ var hasFMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 // kernelAVX2 is kernelGo in AVX2 and FMA; strides are in elements.
 //
 //go:noescape
-func kernelAVX2(k int, a *float64, rs, ps int, b, c *float64, ldc int)
+func kernelAVX2(k int, a *float64, rs, ps int, b *float64, ldb int, c *float64, ldc int)
 
-func kernel(k int, a []float64, rs, ps int, b, C []float64, ldc int) {
+func kernel(k int, a []float64, rs, ps int, b []float64, ldb int, C []float64, ldc int) {
 	if hasFMA {
-		// The last entries read: A's (3, k−1), the panel's, C's (3, 7).
-		_, _, _ = a[3*rs+(k-1)*ps], b[k*nr-1], C[3*ldc+nr-1]
-		kernelAVX2(k, &a[0], rs, ps, &b[0], &C[0], ldc)
+		// The last entries read: A's (3, k−1), B's (k−1, 7), C's (3, 7).
+		_, _, _ = a[3*rs+(k-1)*ps], b[(k-1)*ldb+nr-1], C[3*ldc+nr-1]
+		kernelAVX2(k, &a[0], rs, ps, &b[0], ldb, &C[0], ldc)
 		return
 	}
-	kernelGo(k, a, rs, ps, b, C, ldc)
+	kernelGo(k, a, rs, ps, b, ldb, C, ldc)
 }
 
 // rowAVX2 runs RowMulAdd over the first 4·blocks columns.

@@ -1,12 +1,12 @@
 #include "textflag.h"
 
-// func kernelAVX2(k int, a *float64, rs, ps int, b, c *float64, ldc int)
+// func kernelAVX2(k int, a *float64, rs, ps int, b *float64, ldb int, c *float64, ldc int)
 //
 // C[r][0:8] += Σₚ A[r][p]·b[p][0:8] for r < 4, k ≥ 1: A's entry (r, p) at
-// a + 8(r·rs + p·ps), the panel b packed 8 wide, C's rows ldc apart. One
+// a + 8(r·rs + p·ps), B's rows ldb apart, C's rows ldc apart. One
 // fused multiply–add per term in p order from 0, then one addition to C:
 // Y(2r), Y(2r+1) hold row r.
-TEXT ·kernelAVX2(SB), NOSPLIT, $0-56
+TEXT ·kernelAVX2(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ rs+16(FP), R8
@@ -14,8 +14,10 @@ TEXT ·kernelAVX2(SB), NOSPLIT, $0-56
 	MOVQ ps+24(FP), R9
 	SHLQ $3, R9             // column step in bytes
 	MOVQ b+32(FP), DI
-	MOVQ c+40(FP), DX
-	MOVQ ldc+48(FP), R10
+	MOVQ ldb+40(FP), R13
+	SHLQ $3, R13            // B's row step in bytes
+	MOVQ c+48(FP), DX
+	MOVQ ldc+56(FP), R10
 	SHLQ $3, R10
 	LEAQ (R8)(R8*2), R11    // 3 row steps
 	VXORPD Y0, Y0, Y0
@@ -43,7 +45,7 @@ loop:
 	VFMADD231PD  Y8, Y13, Y6
 	VFMADD231PD  Y9, Y13, Y7
 	ADDQ         R9, SI
-	ADDQ         $64, DI
+	ADDQ         R13, DI
 	DECQ         CX
 	JNZ          loop
 

@@ -29,7 +29,8 @@ const (
 // its goroutines when it is split across cores). A workspace serves one
 // product at a time.
 type Workspace struct {
-	a, b []float64
+	a, b   []float64
+	panels []panel
 }
 
 // Matrix is a row-major view: entry (i, j) is Data[i*Stride+j]; T means
@@ -54,18 +55,16 @@ func (m Matrix) at(i, j int) float64 {
 // whole k-term sum added to it: C[i][j] + fma-chain(A[i][p]·B[p][j]),
 // the chain starting from 0, p ascending.
 //
-// B is packed into panels of nr columns; A is read in place, four rows at
-// a time, unless a block has fewer than four rows (then it is packed,
+// B is read in place, eight columns at a time, when it is stored row by
+// row; a transposed B, or its last columns when fewer than eight, is
+// packed into panels of nr columns. A is read in place, four rows at a
+// time, unless a block has fewer than four rows (then it is packed,
 // zero-padded). Full blocks are added to C by the kernel itself.
 func (w *Workspace) MulAdd(r, c, k int, A, B Matrix, C []float64, ldc int) {
 	if r == 0 || c == 0 || k == 0 {
 		return
 	}
-	panels := (c + nr - 1) / nr
-	w.b = grow(w.b, panels*k*nr)
-	for q := 0; q < panels; q++ {
-		packB(w.b[q*k*nr:(q+1)*k*nr], B, k, q*nr, min(nr, c-q*nr))
-	}
+	w.panelsOf(B, c, k)
 	// The strides of A's rows and of its columns p, in elements.
 	rowStep, pStep := A.Stride, 1
 	if A.T {
@@ -99,11 +98,38 @@ func (w *Workspace) rowBlocksDone(wg *sync.WaitGroup, lo, hi, r, c, k int, A Mat
 // second costs about what the half saves.
 const parallelWork = 1 << 21
 
-// rowBlocks computes row blocks lo…hi−1 of the product (B packed in w.b).
+// panel is where the kernel reads columns j0…j0+7 of B: row p at
+// data[p*stride:].
+type panel struct {
+	data   []float64
+	stride int
+}
+
+// panelsOf sets w.panels for B (k×c as the view stands): in place where
+// B's rows hold eight columns side by side, packed otherwise.
+func (w *Workspace) panelsOf(B Matrix, c, k int) {
+	n := (c + nr - 1) / nr
+	if cap(w.panels) < n {
+		w.panels = make([]panel, n)
+	}
+	w.panels = w.panels[:n]
+	w.b = grow(w.b, n*k*nr)
+	for q := range w.panels {
+		j0 := q * nr
+		if !B.T && c-j0 >= nr {
+			w.panels[q] = panel{B.Data[j0:], B.Stride}
+			continue
+		}
+		packB(w.b[q*k*nr:(q+1)*k*nr], B, k, j0, min(nr, c-j0))
+		w.panels[q] = panel{w.b[q*k*nr:], nr}
+	}
+}
+
+// rowBlocks computes row blocks lo…hi−1 of the product (B's panels in
+// w.panels).
 // Only the last block of the matrix can be short; it is packed into w.a,
 // which no other block uses.
 func (w *Workspace) rowBlocks(lo, hi, r, c, k int, A Matrix, rowStep, pStep int, C []float64, ldc int) {
-	panels := (c + nr - 1) / nr
 	var acc [mr * nr]float64
 	for blk := lo; blk < hi; blk++ {
 		i0 := blk * mr
@@ -114,15 +140,15 @@ func (w *Workspace) rowBlocks(lo, hi, r, c, k int, A Matrix, rowStep, pStep int,
 			packA(w.a, A, k, i0, rows)
 			a, rs, ps = w.a, 1, mr
 		}
-		for q := 0; q < panels; q++ {
+		for q, pb := range w.panels {
 			j0 := q * nr
 			cols := min(nr, c-j0)
 			if rows == mr && cols == nr {
-				kernel(k, a, rs, ps, w.b[q*k*nr:], C[i0*ldc+j0:], ldc)
+				kernel(k, a, rs, ps, pb.data, pb.stride, C[i0*ldc+j0:], ldc)
 				continue
 			}
 			acc = [mr * nr]float64{}
-			kernel(k, a, rs, ps, w.b[q*k*nr:], acc[:], nr)
+			kernel(k, a, rs, ps, pb.data, pb.stride, acc[:], nr)
 			addBlock(C, ldc, i0, j0, rows, cols, &acc)
 		}
 	}
@@ -182,12 +208,12 @@ func addBlock(C []float64, ldc, i0, j0, rows, cols int, acc *[mr * nr]float64) {
 
 // kernelGo is the micro-kernel in Go: C[r][c] += Σₚ A[r][p]·b[p][c] for
 // the 4×8 block at C (row stride ldc), A's entry (r, p) at a[r*rs+p*ps]
-// and the packed panel b; each sum is fused term by term from 0, p
+// and B's row p at b[p*ldb:]; each sum is fused term by term from 0, p
 // ascending, then added to C.
-func kernelGo(k int, a []float64, rs, ps int, b, C []float64, ldc int) {
+func kernelGo(k int, a []float64, rs, ps int, b []float64, ldb int, C []float64, ldc int) {
 	var acc [mr * nr]float64
 	for p := 0; p < k; p++ {
-		bp := b[p*nr : p*nr+nr]
+		bp := b[p*ldb : p*ldb+nr]
 		for r := 0; r < mr; r++ {
 			x := a[r*rs+p*ps]
 			row := acc[r*nr : r*nr+nr]
