@@ -201,35 +201,31 @@ func (op *affineOp) backward(inputs []gorgonia.Value) error {
 	return nil
 }
 
-// activationGrad sets D = dY ⊙ act′ and db = 1ᵀD, in one pass.
+// activationGrad sets D = dY ⊙ act′ and db = 1ᵀD (rows added in order).
 func (op *affineOp) activationGrad(y, dy []float64) {
 	d, db := op.d, op.db
+	switch {
+	case op.act == actTanh:
+		vecmath.TanhGrad(d, dy, y)
+	case op.act == actReLU:
+		for i, v := range y {
+			d[i] = 0
+			if v > 0 {
+				d[i] = dy[i]
+			}
+		}
+	case op.scale != nil:
+		for i := 0; i < op.batch; i++ {
+			for j, s := range op.scale {
+				d[i*op.out+j] = dy[i*op.out+j] * s
+			}
+		}
+	default:
+		copy(d, dy)
+	}
 	clear(db)
 	for i := 0; i < op.batch; i++ {
-		lo, hi := i*op.out, (i+1)*op.out
-		dr, yr, gr := d[lo:hi], y[lo:hi], dy[lo:hi]
-		switch {
-		case op.act == actTanh:
-			for j, v := range yr {
-				dr[j] = gr[j] * (1 - v*v)
-			}
-		case op.act == actReLU:
-			for j, v := range yr {
-				dr[j] = 0
-				if v > 0 {
-					dr[j] = gr[j]
-				}
-			}
-		case op.scale != nil:
-			for j, s := range op.scale {
-				dr[j] = gr[j] * s
-			}
-		default:
-			copy(dr, gr)
-		}
-		for j, v := range dr {
-			db[j] += v
-		}
+		vecmath.Add(db, d[i*op.out:(i+1)*op.out])
 	}
 }
 

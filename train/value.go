@@ -124,9 +124,7 @@ func (v *ValueNet) BackwardBatch(dV []float64) {
 		v.ws.MulAdd(l.In, l.Out, n, matmul.Matrix{Data: X, Stride: l.In, T: true},
 			matmul.Matrix{Data: D, Stride: l.Out}, gW, l.Out)
 		for i := 0; i < n; i++ {
-			for j, d := range D[i*l.Out : (i+1)*l.Out] {
-				gB[j] += d
-			}
+			vecmath.Add(gB, D[i*l.Out:(i+1)*l.Out])
 		}
 		if li == 0 {
 			break
@@ -135,9 +133,7 @@ func (v *ValueNet) BackwardBatch(dV []float64) {
 		clear(prev)
 		v.ws.MulAdd(n, l.In, l.Out, matmul.Matrix{Data: D, Stride: l.Out},
 			matmul.Matrix{Data: l.W, Stride: l.Out, T: true}, prev, l.In)
-		for j, x := range X {
-			prev[j] *= 1 - x*x
-		}
+		vecmath.TanhGrad(prev, prev, X) // tanh′ from the activation itself
 		v.deltas[0], v.deltas[1] = prev, D
 		D = prev
 	}

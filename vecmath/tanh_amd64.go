@@ -20,3 +20,29 @@ func tanhBlocks(dst, src []float64) {
 	}
 	tanhBlocksGo(dst, src)
 }
+
+//go:noescape
+func tanhGradAVX2(d, up, y *float64, blocks int)
+
+//go:noescape
+func addAVX2(dst, src *float64, blocks int)
+
+// tanhGradBlocks is TanhGrad over len(y), a multiple of 4, values.
+func tanhGradBlocks(d, g, y []float64) {
+	if !hasFMA { // the same machine test as Tanh: AVX2
+		tanhGradGo(d, g, y)
+		return
+	}
+	_, _ = d[len(y)-1], g[len(y)-1]
+	tanhGradAVX2(&d[0], &g[0], &y[0], len(y)/4)
+}
+
+// addBlocks is Add over len(src), a multiple of 4, values.
+func addBlocks(dst, src []float64) {
+	if !hasFMA {
+		addGo(dst, src)
+		return
+	}
+	_ = dst[len(src)-1]
+	addAVX2(&dst[0], &src[0], len(src)/4)
+}

@@ -103,3 +103,46 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func tanhGradAVX2(d, up, y *float64, blocks int)
+//
+// d = up·(1 − y·y), four at a time: the Go form's three operations.
+TEXT ·tanhGradAVX2(SB), NOSPLIT, $0-32
+	MOVQ d+0(FP), DI
+	MOVQ up+8(FP), SI
+	MOVQ y+16(FP), DX
+	MOVQ blocks+24(FP), CX
+	MOVQ $0x3ff0000000000000, AX  // 1.0
+	MOVQ AX, X15
+	VBROADCASTSD X15, Y15
+
+gradloop:
+	VMOVUPD (DX), Y0
+	VMULPD  Y0, Y0, Y0       // y·y
+	VSUBPD  Y0, Y15, Y0      // 1 − y·y
+	VMULPD  (SI), Y0, Y0     // g·(1 − y·y)
+	VMOVUPD Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	DECQ    CX
+	JNZ     gradloop
+	VZEROUPPER
+	RET
+
+// func addAVX2(dst, src *float64, blocks int)
+TEXT ·addAVX2(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ blocks+16(FP), CX
+
+addloop:
+	VMOVUPD (DI), Y0
+	VADDPD  (SI), Y0, Y0
+	VMOVUPD Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	DECQ    CX
+	JNZ     addloop
+	VZEROUPPER
+	RET

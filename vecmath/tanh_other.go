@@ -3,3 +3,7 @@
 package vecmath
 
 func tanhBlocks(dst, src []float64) { tanhBlocksGo(dst, src) }
+
+func tanhGradBlocks(d, g, y []float64) { tanhGradGo(d, g, y) }
+
+func addBlocks(dst, src []float64) { addGo(dst, src) }

@@ -105,3 +105,27 @@ func BenchmarkTanh(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(xs)), "ns/value")
 	})
 }
+
+// TestTanhGradAndAdd: the vector forms equal the plain loops bit for bit,
+// tails included.
+func TestTanhGradAndAdd(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 7))
+	for _, n := range []int{1, 3, 4, 7, 64, 257} {
+		g, y, base := make([]float64, n), make([]float64, n), make([]float64, n)
+		for i := range g {
+			g[i], y[i], base[i] = rng.NormFloat64(), math.Tanh(rng.NormFloat64()), rng.NormFloat64()
+		}
+		d := make([]float64, n)
+		TanhGrad(d, g, y)
+		sum := append([]float64(nil), base...)
+		Add(sum, g)
+		for i := range d {
+			if want := g[i] * (1 - y[i]*y[i]); d[i] != want {
+				t.Fatalf("n=%d: TanhGrad[%d] = %v, want %v", n, i, d[i], want)
+			}
+			if want := base[i] + g[i]; sum[i] != want {
+				t.Fatalf("n=%d: Add[%d] = %v, want %v", n, i, sum[i], want)
+			}
+		}
+	}
+}
