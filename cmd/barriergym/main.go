@@ -31,7 +31,7 @@ func commands() map[string]command {
 		"qp":        {"solve QPs given as JSON Lines and print solutions and gradients", runQP},
 		"eval":      {"run seeded closed-loop episodes and report safety and performance", runEval},
 		"train":     {"train a policy from a config and write a run directory", runTrain},
-		"bench":     {"measure speed: 'bench qp' the QP layer, 'bench env' the simulators", runBench},
+		"bench":     {"measure speed: 'bench qp' the QP layer, 'bench env' the simulators, 'bench learn' a learner step", runBench},
 		"scenarios": {"list the scenarios: controls, CBFs, gains and embedded configs", runScenarios},
 		"config":    {"'config show NAME|FILE' prints a config fully resolved, every key commented", runConfig},
 		"report":    {"summarize finished runs over seeds: mean, std, 95 % bootstrap CI, IQM; learning curves", runReport},
