@@ -56,7 +56,15 @@ func RHSNodeWith(learned, lie *gorgonia.Node, l Layout, fixed []float64, o RHSOp
 	op.width = len(l.Slots) + len(o.Tail)
 	op.h = make([]float64, op.batch*op.width)
 	op.hT = tensor.New(tensor.WithShape(op.batch, op.width), tensor.WithBacking(op.h))
-	op.gains = make([]float64, nl)
+	op.gains, op.den, op.all = make([]float64, nl), make([]float64, nl), make([]float64, len(l.Gains))
+	op.col = make([]int, len(l.Gains))
+	c := 0
+	for i, g := range l.Gains {
+		op.col[i] = -1
+		if g.Learned {
+			op.col[i], c = c, c+1
+		}
+	}
 	return gorgonia.ApplyOp(op, learned, lie)
 }
 
@@ -72,21 +80,27 @@ type rhsOp struct {
 	h, grad []float64
 	hT      *tensor.Dense
 	gradT   *tensor.Dense
-	gains   []float64 // one sample's learned gains (scratch)
+	col     []int // each gain's column among the learned ones (−1: fixed)
+	// Scratch for one sample: the learned gains (squashed), 1 + e^{−r} of
+	// each (Squash), and the full gain vector.
+	gains, den, all []float64
 }
 
-// gainsOf writes sample i's full gain vector into all (the learned ones,
-// squashed when asked, also into op.gains).
-func (op *rhsOp) gainsOf(learned []float64, i int, all []float64) {
+// gainsOf writes sample i's full gain vector into op.all (the learned
+// ones, squashed when asked, also into op.gains, with 1 + e^{−r} in
+// op.den for the gradient).
+func (op *rhsOp) gainsOf(learned []float64, i int) []float64 {
 	src := learned[i*op.learned : (i+1)*op.learned]
 	if op.opts.Squash {
 		o := op.opts
 		for q, r := range src {
-			op.gains[q] = o.PMin + (o.PMax-o.PMin)/(1+math.Exp(-r))
+			op.den[q] = 1 + math.Exp(-r)
+			op.gains[q] = o.PMin + (o.PMax-o.PMin)/op.den[q]
 		}
 		src = op.gains
 	}
-	op.layout.Expand(all, src, op.fixed)
+	op.layout.Expand(op.all, src, op.fixed)
+	return op.all
 }
 
 func (op *rhsOp) Arity() int { return 2 }
@@ -111,9 +125,8 @@ func (op *rhsOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
 		return nil, err
 	}
 	k, ld, w := len(op.layout.Slots), op.layout.LieDim(), op.width
-	all := make([]float64, len(op.layout.Gains))
 	for i := 0; i < op.batch; i++ {
-		op.gainsOf(learned, i, all)
+		all := op.gainsOf(learned, i)
 		off := i * ld
 		for j, s := range op.layout.Slots {
 			op.h[i*w+j] = op.layout.SlotRHS(j, lie[off:off+s.Degree+1], all)
@@ -178,26 +191,16 @@ func (g *rhsGradOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
 		return nil, err
 	}
 	l := op.layout
-	ld, nl, w := l.LieDim(), op.learned, op.width
-	// column of each gain among the learned ones (−1: fixed)
-	col := make([]int, len(l.Gains))
-	c := 0
-	for i, gn := range l.Gains {
-		col[i] = -1
-		if gn.Learned {
-			col[i], c = c, c+1
-		}
-	}
+	ld, nl, w, col := l.LieDim(), op.learned, op.width, op.col
 	if op.grad == nil {
 		op.grad = make([]float64, op.batch*nl)
 		op.gradT = tensor.New(tensor.WithShape(op.batch, nl), tensor.WithBacking(op.grad))
 	}
 	out := op.grad
 	clear(out)
-	all := make([]float64, len(l.Gains))
 	var p, dp [MaxDegree]float64
 	for i := 0; i < op.batch; i++ {
-		op.gainsOf(learned, i, all)
+		all := op.gainsOf(learned, i)
 		off := i * ld
 		for j, s := range l.Slots {
 			r := s.Degree
@@ -212,9 +215,9 @@ func (g *rhsGradOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
 			}
 			off += r + 1
 		}
-		if o := op.opts; o.Squash { // ∂p/∂r = (p − PMin)(1 − σ(r))
-			for q, r := range learned[i*nl : (i+1)*nl] {
-				sig := 1 / (1 + math.Exp(-r))
+		if o := op.opts; o.Squash { // ∂p/∂r = (p_max − p_min)σ(1 − σ), σ = 1/(1 + e^{−r})
+			for q, den := range op.den {
+				sig := 1 / den
 				out[i*nl+q] *= (o.PMax - o.PMin) * sig * (1 - sig)
 			}
 		}

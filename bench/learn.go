@@ -9,46 +9,25 @@ import (
 	"testing"
 
 	"github.com/barriergym/barriergym/configs"
-	"github.com/barriergym/barriergym/env"
-	"github.com/barriergym/barriergym/eval"
 	"github.com/barriergym/barriergym/policy"
 	"github.com/barriergym/barriergym/train"
 )
 
-// Samples returns n (observation, barrier features) pairs visited by the
-// expert of cfg's scenario from seeded episodes: the inputs a learner
-// sees in training, with the QP's active sets of real states.
-func Samples(cfg *configs.Config, spec policy.Spec, n int) (obs, feat [][]float64, err error) {
-	task, err := cfg.Task()
-	if err != nil {
-		return nil, nil, err
-	}
-	ctrl, err := eval.NewController(cfg, "expert")
-	if err != nil {
-		return nil, nil, err
-	}
-	e := task.NewEnv()
-	rows := policy.NewFeatures(spec)
-	seed := uint64(1)
-	o, _ := e.Reset(env.EpisodeSeed(1, 0, 0))
-	for len(obs) < n {
-		f := make([]float64, spec.FeatDim())
-		if len(f) > 0 {
-			rows.Read(e, f)
-		}
-		obs, feat = append(obs, append([]float64(nil), o...)), append(feat, f)
-		var term, trunc bool
-		o, _, _, term, trunc, _ = e.Step(ctrl.Act(e, o).U)
-		if term || trunc {
-			o, _ = e.Reset(env.EpisodeSeed(1, 0, int(seed)))
-			seed++
+// expertStates returns at least n states the scenario's expert visits in
+// seeded episodes (train.ExpertDemos, episodes doubled until there are
+// enough): the inputs a learner sees in training, with the QP's active
+// sets of real states.
+func expertStates(cfg *configs.Config, spec policy.Spec, n int) (*train.Dataset, error) {
+	for episodes := 1; ; episodes *= 2 {
+		d, err := train.ExpertDemos(cfg, spec, episodes, 1)
+		if err != nil || d.Len() >= n {
+			return d, err
 		}
 	}
-	return obs, feat, nil
 }
 
 // Learner builds cfg's policy network and its learner at batch size b,
-// loaded with b expert samples and targets: for PPO configs a loss
+// loaded with b expert states and targets: for PPO configs a loss
 // learner (PPO's shape: a loss computed in Go, here Σ u·g for seeded
 // Gaussian g), otherwise the imitation learner (mean squared error to
 // seeded Gaussian targets).
@@ -79,14 +58,15 @@ func Learner(cfg *configs.Config, b int) (*policy.Net, *policy.Learner, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	obs, feat, err := Samples(cfg, spec, b)
+	d, err := expertStates(cfg, spec, b)
 	if err != nil {
 		l.Close()
 		return nil, nil, err
 	}
 	m := spec.M()
-	for i := range obs {
-		l.Load(i, obs[i], feat[i], g[i*m:(i+1)*m])
+	for i := 0; i < b; i++ {
+		obs, feat, _ := d.Sample(i)
+		l.Load(i, obs, feat, g[i*m:(i+1)*m])
 	}
 	return net, l, nil
 }

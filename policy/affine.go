@@ -40,11 +40,11 @@ func activation(name string) int {
 //	dW = XᵀD,  db = 1ᵀD,  dX = D·Wᵀ,
 //
 // computed once per forward run by whichever gradient op runs first (dX
-// only when the layer's input needs one: not for the observations). The
-// products go through package matmul, whose rounding the Actor's
-// one-sample form repeats exactly, and tanh through package vecmath, as
-// the Actor's. Outputs and gradients live in the op's
-// buffers, reused run after run.
+// only when the layer's input needs one: not for the observations, which
+// get no gradient node). The arithmetic is Dense's (ForwardBatch,
+// BackwardBatch), whose rounding the Actor's one-sample form repeats
+// exactly, and tanh is vecmath's, as the Actor's. Outputs and gradients
+// live in the op's buffers, reused run after run.
 type affineOp struct {
 	act              int
 	batch, in, out   int
@@ -115,11 +115,8 @@ func (op *affineOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	for i := 0; i < op.batch; i++ {
-		copy(op.y[i*op.out:(i+1)*op.out], b)
-	}
-	op.ws.MulAdd(op.batch, op.out, op.in, matmul.Matrix{Data: x, Stride: op.in},
-		matmul.Matrix{Data: W, Stride: op.out}, op.y, op.out)
+	layer := Dense{In: op.in, Out: op.out, W: W, B: b}
+	layer.ForwardBatch(&op.ws, x, op.batch, op.y)
 	switch op.act {
 	case actTanh:
 		vecmath.Tanh(op.y, op.y)
@@ -151,15 +148,19 @@ func (op *affineOp) operands(inputs []gorgonia.Value) (x, W, b []float64, err er
 	return x, W, b, err
 }
 
-// DiffWRT: every input.
-func (op *affineOp) DiffWRT(n int) []bool { return []bool{true, true, true}[:n] }
+// DiffWRT: W and b, and X when it needs a gradient (not the
+// observations, which are data).
+func (op *affineOp) DiffWRT(n int) []bool { return []bool{op.needDX, true, true}[:n] }
 
-// SymDiff returns the gradient nodes of X, W and b; each reads X, W, b, Y
-// and dY.
+// SymDiff returns the gradient nodes of X (unless it is data), W and b;
+// each reads X, W, b, Y and dY.
 func (op *affineOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) (gorgonia.Nodes, error) {
 	args := gorgonia.Nodes{inputs[0], inputs[1], inputs[2], output, grad}
 	out := make(gorgonia.Nodes, 3)
 	for i := range out {
+		if i == 0 && !op.needDX {
+			continue
+		}
 		g, err := gorgonia.ApplyOp(&affineGradOp{fwd: op, input: i}, args...)
 		if err != nil {
 			return nil, fmt.Errorf("policy: layer gradient %d: %w", i, err)
@@ -169,13 +170,13 @@ func (op *affineOp) SymDiff(inputs gorgonia.Nodes, output, grad *gorgonia.Node) 
 	return out, nil
 }
 
-// backward computes D, dW, db and dX (when needed) from the values of
-// X, W, b, Y, dY, once per forward run.
+// backward computes D, dW, db and dX (when X needs it) from the values
+// of X, W, b, Y, dY, once per forward run.
 func (op *affineOp) backward(inputs []gorgonia.Value) error {
 	if op.bwdRuns == op.fwdRuns && op.dw != nil {
 		return nil
 	}
-	x, W, _, err := op.operands(inputs)
+	x, W, b, err := op.operands(inputs)
 	if err != nil {
 		return err
 	}
@@ -190,20 +191,16 @@ func (op *affineOp) backward(inputs []gorgonia.Value) error {
 	op.allocGrads()
 	op.activationGrad(y, dy)
 	clear(op.dw)
-	op.ws.MulAdd(op.in, op.out, op.batch, matmul.Matrix{Data: x, Stride: op.in, T: true},
-		matmul.Matrix{Data: op.d, Stride: op.out}, op.dw, op.out)
-	clear(op.dx)
-	if op.needDX {
-		op.ws.MulAdd(op.batch, op.in, op.out, matmul.Matrix{Data: op.d, Stride: op.out},
-			matmul.Matrix{Data: W, Stride: op.out, T: true}, op.dx, op.in)
-	}
+	clear(op.db)
+	layer := Dense{In: op.in, Out: op.out, W: W, B: b}
+	layer.BackwardBatch(&op.ws, x, op.d, op.batch, op.dw, op.db, op.dx)
 	op.bwdRuns = op.fwdRuns
 	return nil
 }
 
-// activationGrad sets D = dY ⊙ act′ and db = 1ᵀD (rows added in order).
+// activationGrad sets D = dY ⊙ act′.
 func (op *affineOp) activationGrad(y, dy []float64) {
-	d, db := op.d, op.db
+	d := op.d
 	switch {
 	case op.act == actTanh:
 		vecmath.TanhGrad(d, dy, y)
@@ -223,21 +220,21 @@ func (op *affineOp) activationGrad(y, dy []float64) {
 	default:
 		copy(d, dy)
 	}
-	clear(db)
-	for i := 0; i < op.batch; i++ {
-		vecmath.Add(db, d[i*op.out:(i+1)*op.out])
-	}
 }
 
+// allocGrads makes the gradient buffers on first use (dX only when X
+// needs a gradient).
 func (op *affineOp) allocGrads() {
 	if op.dw != nil {
 		return
 	}
-	op.d = make([]float64, op.batch*op.out)
-	op.dx, op.dw, op.db = make([]float64, op.batch*op.in), make([]float64, op.in*op.out), make([]float64, op.out)
-	op.dxT = tensor.New(tensor.WithShape(op.batch, op.in), tensor.WithBacking(op.dx))
+	op.d, op.dw, op.db = make([]float64, op.batch*op.out), make([]float64, op.in*op.out), make([]float64, op.out)
 	op.dwT = tensor.New(tensor.WithShape(op.in, op.out), tensor.WithBacking(op.dw))
 	op.dbT = tensor.New(tensor.WithShape(1, op.out), tensor.WithBacking(op.db))
+	if op.needDX {
+		op.dx = make([]float64, op.batch*op.in)
+		op.dxT = tensor.New(tensor.WithShape(op.batch, op.in), tensor.WithBacking(op.dx))
+	}
 }
 
 // affineGradOp is the gradient of one input of an affineOp (0 X, 1 W,

@@ -21,7 +21,6 @@ type Learner struct {
 	vm      gorgonia.VM
 	params  gorgonia.Nodes // in the order of Net.Params
 	loss    *gorgonia.Node
-	u       *gorgonia.Node // the policy's controls (batch, m)
 	uVal    gorgonia.Value // a copy of u's value taken during the run
 	qp      *gorgonia.Node // the QP node (BarrierNet)
 	obsNode *gorgonia.Node // the normalized observations (no gradient)
@@ -110,8 +109,7 @@ func (l *Learner) chain(x *gorgonia.Node, layers []Dense, name string, lastScale
 func (l *Learner) build() error {
 	s, b := l.net.Spec, l.batch
 	x, obs := input(l.g, "obs", b, s.ObsDim)
-	y, target := input(l.g, "target", b, s.M())
-	l.obs, l.target, l.obsNode = obs, target, x
+	l.obs, l.obsNode = obs, x
 	h := x
 	var err error
 	for i := range l.net.Trunk {
@@ -142,13 +140,14 @@ func (l *Learner) build() error {
 			return err
 		}
 	}
-	l.u = u
 	// The tape reuses memory once a value is consumed: read a copy of u.
 	gorgonia.Read(u, &l.uVal)
 	if l.lossFn != nil {
 		l.loss, err = applyLoss(u, l.lossFn)
 		return err
 	}
+	y, target := input(l.g, "target", b, s.M())
+	l.target = target
 	diff, err := gorgonia.Sub(u, y)
 	if err != nil {
 		return err
@@ -163,10 +162,10 @@ func (l *Learner) build() error {
 
 // safetyLayer turns p = −H·u_ref (the reference branch's scaled output)
 // and the gain branch's raw output (nil when no gain is learned) into the
-// QP's solution: G
-// per sample; h in one op (barrier.RHSNodeWith): the learned gains
-// p_min + (p_max − p_min)·σ(raw), the CBF rows' right-hand sides from them
-// and the per-sample Lie values, then the bound rows' constants.
+// QP's solution: G per sample; h in one op (barrier.RHSNodeWith): the
+// learned gains p_min + (p_max − p_min)·σ(raw), the CBF rows' right-hand
+// sides from them and the per-sample Lie values, then the bound rows'
+// constants.
 func (l *Learner) safetyLayer(p, raw *gorgonia.Node) (*gorgonia.Node, error) {
 	s, b := l.net.Spec, l.batch
 	m, k, rows := s.M(), s.NCBF(), s.Rows()

@@ -12,7 +12,6 @@ import (
 
 	"github.com/barriergym/barriergym/barrier"
 	"github.com/barriergym/barriergym/configs"
-	"github.com/barriergym/barriergym/matmul"
 	"github.com/barriergym/barriergym/vecmath"
 )
 
@@ -201,23 +200,16 @@ func (n *Net) SetNormalization(mean, std []float64) {
 	}
 }
 
-// apply computes y = act(xW + b) (no activation when last), each output
-// rounded as the learner's layer op rounds it (the products fused into a
-// sum from 0, inputs in order, then the bias added: matmul.RowMulAdd;
-// tanh by vecmath), so the actor and the learner compute the same network
-// bit for bit.
+// apply computes y = act(xW + b) (no activation when last), rounded as
+// the learner's layer op rounds it (Dense.Forward; tanh by vecmath), so
+// the actor and the learner compute the same network bit for bit.
 func (n *Net) apply(d *Dense, x, y []float64, last bool) {
-	acc := y[:d.Out]
-	clear(acc)
-	matmul.RowMulAdd(x, d.W, d.Out, acc)
-	for j, b := range d.B {
-		acc[j] += b
-	}
+	d.Forward(x, y)
 	switch {
 	case last:
 	case n.Spec.Activation == "tanh":
-		vecmath.Tanh(acc, acc)
+		vecmath.Tanh(y[:d.Out], y[:d.Out])
 	default:
-		relu(acc)
+		relu(y[:d.Out])
 	}
 }

@@ -52,21 +52,12 @@ func (s *Solver) solveScreened(b *Batch, i int, res *Result) bool {
 	default:
 		J, L[0] = s.screenJ, 0 // Backward uses the shared factor
 	}
-	m := b.M
-	_, lam, _, act := res.elemViews(i)
-	clear(lam) // the plane path writes only its working rows
-	clear(act)
-	if !s.solvePlane(b, i, &J, res) {
+	if !s.hardAnswerHolds(b, i, &J, res) {
 		L[0] = 0
 		return false
 	}
-	rho := s.opts.Rho
-	for _, l := range lam {
-		if !(l < screenMargin*rho) {
-			L[0] = 0
-			return false
-		}
-	}
+	m, rho := b.M, s.opts.Rho
+	_, lam, _, act := res.elemViews(i)
 	n := 2
 	ne := n + m
 	y := res.ext[i*ne : (i+1)*ne]
@@ -80,5 +71,23 @@ func (s *Solver) solveScreened(b *Batch, i int, res *Result) bool {
 	}
 	clear(res.Slack[i*m : (i+1)*m])
 	res.hard[i] = true
+	return true
+}
+
+// hardAnswerHolds solves element i's hard problem on the plane path (J:
+// L⁻ᵀ of its Q) into res and reports whether it is the elastic answer:
+// solved, and every multiplier below ρ.
+func (s *Solver) hardAnswerHolds(b *Batch, i int, J *[4]float64, res *Result) bool {
+	_, lam, _, act := res.elemViews(i)
+	clear(lam) // the plane path writes only its working rows
+	clear(act)
+	if !s.solvePlane(b, i, J, res) {
+		return false
+	}
+	for _, l := range lam {
+		if !(l < screenMargin*s.opts.Rho) {
+			return false
+		}
+	}
 	return true
 }

@@ -94,6 +94,10 @@ type ppoRun struct {
 	runBase
 }
 
+// criticScratch is a critic step's memory: the minibatch's normalized
+// observations and ∂loss/∂V.
+type criticScratch struct{ X, dV []float64 }
+
 // minibatch is the policy step under way: its samples and normalized
 // advantages, read by the surrogate losses in the learners' runs, and what
 // each half's loss found besides its value.
@@ -104,10 +108,11 @@ type minibatch struct {
 	half  [2]halfStats
 }
 
-// halfStats is what one half of a minibatch adds to the step: ∂loss/∂log σ
-// per control, the KL estimate and the clipped fraction (each already
-// divided by the whole minibatch's size).
+// halfStats is one half of a minibatch: where it starts, and what it adds
+// to the step: ∂loss/∂log σ per control, the KL estimate and the clipped
+// fraction (each already divided by the whole minibatch's size).
 type halfStats struct {
+	lo           int // the half's first sample in the minibatch
 	dLogStd      []float64
 	kl, clipFrac float64
 }
@@ -125,12 +130,13 @@ type rollout struct {
 	lastCVal               []float64
 	mbCAdv                 []float64
 	// Scratch of the update: a minibatch's advantages (policyStep) and
-	// each critic's normalized observations (valueStep, alongside).
-	mbAdv, valueObs, costObs []float64
-	lastVal                  []float64 // V after the last step, per env
-	interventions            int
-	slackSteps               int
-	finished                 []eval.Episode
+	// each critic's (valueStep, alongside).
+	mbAdv                     []float64
+	valueScratch, costScratch criticScratch
+	lastVal                   []float64 // V after the last step, per env
+	interventions             int
+	slackSteps                int
+	finished                  []eval.Episode
 }
 
 // ppoWorker steps a share of the environments with its own actor, critic

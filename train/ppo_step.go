@@ -267,11 +267,15 @@ func (r *ppoRun) update() (kl, clipFrac, lossPi, lossV float64, err error) {
 		epochKL := 0.0
 		batches := N / M
 		lv := make(chan float64, 1)
-		go func() { lv <- r.criticEpoch(r.value, r.adamV, r.buf.ret, r.buf.val, &r.buf.valueObs, perm, batches) }()
+		go func() {
+			lv <- r.criticEpoch(r.value, r.adamV, r.buf.ret, r.buf.val, &r.buf.valueScratch, perm, batches)
+		}()
 		var lc chan float64 // the cost critic (PPO-Lagrangian), alongside too
 		if r.cvalue != nil {
 			lc = make(chan float64, 1)
-			go func() { lc <- r.criticEpoch(r.cvalue, r.adamC, r.buf.cret, r.buf.cval, &r.buf.costObs, perm, batches) }()
+			go func() {
+				lc <- r.criticEpoch(r.cvalue, r.adamC, r.buf.cret, r.buf.cval, &r.buf.costScratch, perm, batches)
+			}()
 		}
 		for k := 0; k < batches && err == nil; k++ {
 			var bkl, bcf, blp float64
@@ -297,10 +301,10 @@ func (r *ppoRun) update() (kl, clipFrac, lossPi, lossV float64, err error) {
 
 // criticEpoch takes critic v's steps over one epoch's minibatches (perm
 // cut into batches) and returns the sum of their losses.
-func (r *ppoRun) criticEpoch(v *ValueNet, adam *Adam, rets, vals []float64, X *[]float64, perm []int, batches int) float64 {
+func (r *ppoRun) criticEpoch(v *ValueNet, adam *Adam, rets, vals []float64, s *criticScratch, perm []int, batches int) float64 {
 	M, sum := r.p.Minibatch, 0.0
 	for k := 0; k < batches; k++ {
-		sum += r.valueStep(v, adam, rets, vals, X, perm[k*M:(k+1)*M])
+		sum += r.valueStep(v, adam, rets, vals, s, perm[k*M:(k+1)*M])
 	}
 	return sum
 }
@@ -350,7 +354,7 @@ func (r *ppoRun) policyStep(idx []int) (kl, clipFrac, loss float64, err error) {
 			continue
 		}
 		hs := &mb.half[h]
-		hs.kl, hs.clipFrac = 0, 0
+		hs.lo, hs.kl, hs.clipFrac = lo, 0, 0
 		clear(hs.dLogStd)
 		for i, k := range idx[lo : lo+l.Batch()] {
 			l.Load(i, b.obs[k*d:(k+1)*d], b.feat[k*f:(k+1)*f], nil)
@@ -421,12 +425,8 @@ func (r *ppoRun) surrogate(h int) policy.Loss {
 		mb, b := &r.mb, &r.buf
 		m := r.spec.M()
 		M := float64(len(mb.idx))
-		lo := 0
-		if h == 1 {
-			lo = len(mb.idx) / 2
-		}
-		n := len(u) / m
 		hs := &mb.half[h]
+		lo, n := hs.lo, len(u)/m
 		sigma := mb.sigma
 		loss := 0.0
 		for i, k := range mb.idx[lo : lo+n] {
@@ -452,18 +452,17 @@ func (r *ppoRun) surrogate(h int) policy.Loss {
 
 // valueStep takes one gradient step of the clipped value loss of critic
 // v (its optimizer adam) towards the returns rets, the rollout's values
-// being vals, on the minibatch idx; X is its scratch for the normalized
-// observations.
-func (r *ppoRun) valueStep(v *ValueNet, adam *Adam, rets, vals []float64, X *[]float64, idx []int) float64 {
+// being vals, on the minibatch idx, in the memory s.
+func (r *ppoRun) valueStep(v *ValueNet, adam *Adam, rets, vals []float64, s *criticScratch, idx []int) float64 {
 	M := float64(len(idx))
 	d := r.spec.ObsDim
 	b := &r.buf
-	*X = growSlice(*X, len(idx)*d)
+	s.X, s.dV = growSlice(s.X, len(idx)*d), growSlice(s.dV, len(idx))
 	for i, k := range idx {
-		r.normalize(b.obs[k*d:(k+1)*d], (*X)[i*d:(i+1)*d])
+		r.normalize(b.obs[k*d:(k+1)*d], s.X[i*d:(i+1)*d])
 	}
-	preds := v.ForwardBatch(*X, len(idx))
-	dV := make([]float64, len(idx))
+	preds := v.ForwardBatch(s.X, len(idx))
+	dV := s.dV
 	loss := 0.0
 	for i, k := range idx {
 		pred, ret, old := preds[i], rets[k], vals[k]

@@ -12,8 +12,8 @@ import (
 // ValueNet is PPO's critic: an MLP with tanh hidden layers and one linear
 // output, in plain Go (it has no QP in it): one observation at a time for
 // the rollout (Forward), a minibatch at a time for learning (ForwardBatch,
-// BackwardBatch) through package matmul, with the same rounding, so a
-// value is the same either way. Plain Go measured faster than a Gorgonia
+// BackwardBatch), both through policy.Dense's arithmetic, so a value is
+// the same either way. Plain Go measured faster than a Gorgonia
 // graph of the same network here (the graph adds nothing a critic needs).
 type ValueNet struct {
 	Layers []policy.Dense
@@ -69,13 +69,8 @@ func (v *ValueNet) Forward(x []float64) float64 {
 	}
 	in := x
 	for li := range v.Layers {
-		l := &v.Layers[li]
 		out := v.acts[li]
-		clear(out)
-		matmul.RowMulAdd(in, l.W, l.Out, out)
-		for j, b := range l.B {
-			out[j] += b
-		}
+		v.Layers[li].Forward(in, out)
 		if li < len(v.Layers)-1 {
 			vecmath.Tanh(out, out)
 		}
@@ -97,11 +92,7 @@ func (v *ValueNet) ForwardBatch(X []float64, n int) []float64 {
 		l := &v.Layers[li]
 		out := growSlice(v.bacts[li+1], n*l.Out)
 		v.bacts[li+1] = out
-		for i := 0; i < n; i++ {
-			copy(out[i*l.Out:(i+1)*l.Out], l.B)
-		}
-		v.ws.MulAdd(n, l.Out, l.In, matmul.Matrix{Data: v.bacts[li], Stride: l.In},
-			matmul.Matrix{Data: l.W, Stride: l.Out}, out, l.Out)
+		l.ForwardBatch(&v.ws, v.bacts[li], n, out)
 		if li < len(v.Layers)-1 {
 			vecmath.Tanh(out, out)
 		}
@@ -120,19 +111,14 @@ func (v *ValueNet) BackwardBatch(dV []float64) {
 	for li := len(v.Layers) - 1; li >= 0; li-- {
 		l := &v.Layers[li]
 		X := v.bacts[li]
-		gW, gB := v.grads[2*li], v.grads[2*li+1]
-		v.ws.MulAdd(l.In, l.Out, n, matmul.Matrix{Data: X, Stride: l.In, T: true},
-			matmul.Matrix{Data: D, Stride: l.Out}, gW, l.Out)
-		for i := 0; i < n; i++ {
-			vecmath.Add(gB, D[i*l.Out:(i+1)*l.Out])
+		var prev []float64 // dX, for the layer below
+		if li > 0 {
+			prev = growSlice(v.deltas[1], n*l.In)
 		}
+		l.BackwardBatch(&v.ws, X, D, n, v.grads[2*li], v.grads[2*li+1], prev)
 		if li == 0 {
 			break
 		}
-		prev := growSlice(v.deltas[1], n*l.In)
-		clear(prev)
-		v.ws.MulAdd(n, l.In, l.Out, matmul.Matrix{Data: D, Stride: l.Out},
-			matmul.Matrix{Data: l.W, Stride: l.Out, T: true}, prev, l.In)
 		vecmath.TanhGrad(prev, prev, X) // tanh′ from the activation itself
 		v.deltas[0], v.deltas[1] = prev, D
 		D = prev
