@@ -5,6 +5,7 @@ import (
 	"runtime"
 
 	"github.com/barriergym/barriergym/policy"
+	"github.com/barriergym/barriergym/vecmath"
 )
 
 func workers() int { return runtime.GOMAXPROCS(0) }
@@ -36,16 +37,9 @@ func (a *Adam) Step(params, grads [][]float64) {
 	a.State.Step++
 	t := float64(a.State.Step)
 	c1, c2 := 1-math.Pow(b1, t), 1-math.Pow(b2, t)
-	step, inv := a.LR/c1, 1/math.Sqrt(c2)
+	c := vecmath.AdamCoeffs{B1: b1, OneMinusB1: 1 - b1, B2: b2, OneMinusB2: 1 - b2,
+		Step: a.LR / c1, InvC2: 1 / math.Sqrt(c2), Eps: eps}
 	for i, p := range params {
-		n := len(p)
-		m, v, g := a.State.M[i][:n], a.State.V[i][:n], grads[i][:n]
-		for j := range p {
-			gj := g[j]
-			mj := b1*m[j] + (1-b1)*gj
-			vj := b2*v[j] + (1-b2)*gj*gj
-			m[j], v[j] = mj, vj
-			p[j] -= step * mj / (math.Sqrt(vj)*inv + eps)
-		}
+		vecmath.Adam(p, a.State.M[i], a.State.V[i], grads[i], c)
 	}
 }

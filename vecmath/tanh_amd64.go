@@ -46,3 +46,17 @@ func addBlocks(dst, src []float64) {
 	_ = dst[len(src)-1]
 	addAVX2(&dst[0], &src[0], len(src)/4)
 }
+
+//go:noescape
+func adamAVX2(p, m, v, grad *float64, blocks int, consts *[7]float64)
+
+// adamBlocks is Adam over len(p), a multiple of 4, values.
+func adamBlocks(p, m, v, g []float64, c *AdamCoeffs) {
+	if !hasFMA { // the same machine test as Tanh: AVX2
+		adamGo(p, m, v, g, c)
+		return
+	}
+	_, _, _ = m[len(p)-1], v[len(p)-1], g[len(p)-1]
+	k := [7]float64{c.B1, c.OneMinusB1, c.B2, c.OneMinusB2, c.Step, c.InvC2, c.Eps}
+	adamAVX2(&p[0], &m[0], &v[0], &g[0], len(p)/4, &k)
+}

@@ -146,3 +146,48 @@ addloop:
 	JNZ     addloop
 	VZEROUPPER
 	RET
+
+// func adamAVX2(p, m, v, grad *float64, blocks int, consts *[7]float64)
+// consts: β₁, 1−β₁, β₂, 1−β₂, step, 1/√c₂, ε.
+TEXT ·adamAVX2(SB), NOSPLIT, $0-48
+	MOVQ p+0(FP), DI
+	MOVQ m+8(FP), SI
+	MOVQ v+16(FP), DX
+	MOVQ grad+24(FP), BX
+	MOVQ blocks+32(FP), CX
+	MOVQ consts+40(FP), AX
+	VBROADCASTSD 0(AX), Y9   // β₁
+	VBROADCASTSD 8(AX), Y10  // 1 − β₁
+	VBROADCASTSD 16(AX), Y11 // β₂
+	VBROADCASTSD 24(AX), Y12 // 1 − β₂
+	VBROADCASTSD 32(AX), Y13 // step
+	VBROADCASTSD 40(AX), Y14 // 1/√c₂
+	VBROADCASTSD 48(AX), Y15 // ε
+
+adamloop:
+	VMOVUPD (BX), Y0         // g
+	VMULPD  (SI), Y9, Y1     // β₁m
+	VMULPD  Y0, Y10, Y2      // (1−β₁)g
+	VADDPD  Y2, Y1, Y1       // m′
+	VMOVUPD Y1, (SI)
+	VMULPD  (DX), Y11, Y3    // β₂v
+	VMULPD  Y0, Y12, Y4      // (1−β₂)g
+	VMULPD  Y0, Y4, Y4       // (1−β₂)g·g
+	VADDPD  Y4, Y3, Y3       // v′
+	VMOVUPD Y3, (DX)
+	VSQRTPD Y3, Y5           // √v′
+	VMULPD  Y14, Y5, Y5      // √v′/√c₂
+	VADDPD  Y15, Y5, Y5      // + ε
+	VMULPD  Y13, Y1, Y6      // step·m′
+	VDIVPD  Y5, Y6, Y6       // step·m′ / (√v′/√c₂ + ε)
+	VMOVUPD (DI), Y7
+	VSUBPD  Y6, Y7, Y7       // p − …
+	VMOVUPD Y7, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	ADDQ    $32, BX
+	DECQ    CX
+	JNZ     adamloop
+	VZEROUPPER
+	RET
