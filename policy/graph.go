@@ -5,6 +5,7 @@ import (
 
 	"github.com/barriergym/barriergym/barrier"
 	"github.com/barriergym/barriergym/qplayer"
+	"github.com/barriergym/barriergym/tape"
 	"gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -70,7 +71,7 @@ func newLearner(net *Net, b int, f Loss) (*Learner, error) {
 	if _, err := gorgonia.Grad(l.loss, l.params...); err != nil {
 		return nil, fmt.Errorf("policy: gradient graph: %w", err)
 	}
-	l.vm = gorgonia.NewTapeMachine(l.g, gorgonia.BindDualValues(l.params...))
+	l.vm = tape.New(l.g, gorgonia.BindDualValues(l.params...)) // runs stay on the caller's goroutine
 	return l, nil
 }
 

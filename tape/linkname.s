@@ -1,0 +1,1 @@
+// This file lets tape.go declare runall without a body (go:linkname).
