@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
-	"math"
 
 	"github.com/barriergym/barriergym/matmul"
 	"github.com/barriergym/barriergym/vecmath"
@@ -121,7 +120,7 @@ func (op *affineOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
 	case actTanh:
 		vecmath.Tanh(op.y, op.y)
 	case actReLU:
-		relu(op.y)
+		vecmath.Relu(op.y)
 	default:
 		if op.scale != nil {
 			for i := 0; i < op.batch; i++ {
@@ -205,12 +204,7 @@ func (op *affineOp) activationGrad(y, dy []float64) {
 	case op.act == actTanh:
 		vecmath.TanhGrad(d, dy, y)
 	case op.act == actReLU:
-		for i, v := range y {
-			d[i] = 0
-			if v > 0 {
-				d[i] = dy[i]
-			}
-		}
+		vecmath.ReluGrad(d, dy, y)
 	case op.scale != nil:
 		for i := 0; i < op.batch; i++ {
 			for j, s := range op.scale {
@@ -269,11 +263,4 @@ func (g *affineGradOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
 		return nil, err
 	}
 	return [3]*tensor.Dense{g.fwd.dxT, g.fwd.dwT, g.fwd.dbT}[g.input], nil
-}
-
-// relu sets every negative entry of y to 0 (as math.Max(0, v): NaN stays).
-func relu(y []float64) {
-	for i, v := range y {
-		y[i] = math.Max(0, v)
-	}
 }

@@ -210,6 +210,6 @@ func (n *Net) apply(d *Dense, x, y []float64, last bool) {
 	case n.Spec.Activation == "tanh":
 		vecmath.Tanh(y[:d.Out], y[:d.Out])
 	default:
-		relu(y[:d.Out])
+		vecmath.Relu(y[:d.Out])
 	}
 }

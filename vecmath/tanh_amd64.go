@@ -60,3 +60,28 @@ func adamBlocks(p, m, v, g []float64, c *AdamCoeffs) {
 	k := [7]float64{c.B1, c.OneMinusB1, c.B2, c.OneMinusB2, c.Step, c.InvC2, c.Eps}
 	adamAVX2(&p[0], &m[0], &v[0], &g[0], len(p)/4, &k)
 }
+
+//go:noescape
+func reluAVX2(y *float64, blocks int)
+
+//go:noescape
+func reluGradAVX2(d, up, y *float64, blocks int)
+
+// reluBlocks is Relu over len(y), a multiple of 4, values.
+func reluBlocks(y []float64) {
+	if !hasFMA { // the same machine test as Tanh: AVX2
+		reluGo(y)
+		return
+	}
+	reluAVX2(&y[0], len(y)/4)
+}
+
+// reluGradBlocks is ReluGrad over len(y), a multiple of 4, values.
+func reluGradBlocks(d, g, y []float64) {
+	if !hasFMA {
+		reluGradGo(d, g, y)
+		return
+	}
+	_, _ = d[len(y)-1], g[len(y)-1]
+	reluGradAVX2(&d[0], &g[0], &y[0], len(y)/4)
+}

@@ -191,3 +191,43 @@ adamloop:
 	JNZ     adamloop
 	VZEROUPPER
 	RET
+
+// func reluAVX2(y *float64, blocks int)
+// VMAXPD returns its second source when either is NaN or both are zero:
+// with y there, NaN stays; adding +0 then turns −0 into +0.
+TEXT ·reluAVX2(SB), NOSPLIT, $0-16
+	MOVQ   y+0(FP), DI
+	MOVQ   blocks+8(FP), CX
+	VXORPD Y15, Y15, Y15     // +0
+
+reluloop:
+	VMOVUPD (DI), Y0
+	VMAXPD  Y0, Y15, Y0      // max(0, y), y when NaN or ±0
+	VADDPD  Y15, Y0, Y0      // −0 + 0 = +0
+	VMOVUPD Y0, (DI)
+	ADDQ    $32, DI
+	DECQ    CX
+	JNZ     reluloop
+	VZEROUPPER
+	RET
+
+// func reluGradAVX2(d, up, y *float64, blocks int)
+TEXT ·reluGradAVX2(SB), NOSPLIT, $0-32
+	MOVQ   d+0(FP), DI
+	MOVQ   up+8(FP), SI
+	MOVQ   y+16(FP), DX
+	MOVQ   blocks+24(FP), CX
+	VXORPD Y15, Y15, Y15
+
+relugradloop:
+	VMOVUPD (DX), Y0
+	VCMPPD  $0x1e, Y15, Y0, Y0 // y > 0 (ordered, quiet): all ones
+	VANDPD  (SI), Y0, Y0       // g where y > 0, +0 elsewhere
+	VMOVUPD Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	DECQ    CX
+	JNZ     relugradloop
+	VZEROUPPER
+	RET

@@ -9,3 +9,7 @@ func tanhGradBlocks(d, g, y []float64) { tanhGradGo(d, g, y) }
 func addBlocks(dst, src []float64) { addGo(dst, src) }
 
 func adamBlocks(p, m, v, g []float64, c *AdamCoeffs) { adamGo(p, m, v, g, c) }
+
+func reluBlocks(y []float64) { reluGo(y) }
+
+func reluGradBlocks(d, g, y []float64) { reluGradGo(d, g, y) }
