@@ -34,6 +34,11 @@ type Options struct {
 	// config.yaml is rewritten with the new total.
 	Epochs, Steps int
 	Log           io.Writer // progress and messages; nil for silence
+	// SaveEvery is how often a PPO run writes its checkpoint, metrics and
+	// event files while it trains (0: DefaultSaveEvery; negative: after
+	// every iteration). It always writes them after its last iteration
+	// and when interrupted.
+	SaveEvery time.Duration
 
 	afterEpoch func(epoch int) // test hook, called once an epoch is recorded
 }

@@ -91,6 +91,7 @@ type ppoRun struct {
 	buf      rollout
 	mb       minibatch
 	rows     []PPOMetrics
+	flushed  int // the iteration the run directory holds (flush)
 	runBase
 }
 
@@ -164,7 +165,7 @@ type ppoWorker struct {
 // PPO trains cfg's policy with proximal policy optimization and writes a
 // run directory; with opts.Resume it continues that run.
 func PPO(ctx context.Context, cfg *configs.Config, opts Options) (*Result, error) {
-	r := &ppoRun{runBase: runBase{log: opts.Log, started: time.Now()}}
+	r := &ppoRun{runBase: runBase{log: opts.Log, started: time.Now(), saveEvery: opts.SaveEvery}}
 	defer r.unlock()
 	if err := r.setup(cfg, opts); err != nil {
 		return nil, err
@@ -178,6 +179,11 @@ func PPO(ctx context.Context, cfg *configs.Config, opts Options) (*Result, error
 		if ctx.Err() != nil {
 			bar.Finish()
 			res.Epochs = r.st.Iteration
+			if r.st.Iteration > r.flushed {
+				if err := r.flush(); err != nil {
+					return res, err
+				}
+			}
 			r.logf("interrupted at iteration %d; %s holds iteration %d: continue with -resume %s\n",
 				r.st.Iteration+1, filepath.Join(r.dir, CheckpointFile), r.st.Iteration, r.dir)
 			return res, ErrInterrupted
@@ -299,6 +305,7 @@ func (r *ppoRun) restore(ck *policy.Checkpoint) error {
 		return err
 	}
 	r.rows = rows[:min(len(rows), r.st.Iteration)]
+	r.flushed = r.st.Iteration
 	return nil
 }
 

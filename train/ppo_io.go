@@ -36,20 +36,32 @@ func Controller(cfg *configs.Config, net *policy.Net) (control.Controller, error
 	return control.NewFilter(pc, eval.FilterConfig(cfg, task.Spec()))
 }
 
-// record writes the iteration's metrics, checkpoint and curves.
+// record keeps the iteration's metrics and writes the run directory when
+// a save is due (saveEvery) or the run is at its last iteration.
 func (r *ppoRun) record(m PPOMetrics) error {
 	r.rows = append(r.rows, m)
+	if r.cvalue != nil && r.st.Iteration%10 == 0 {
+		r.logf("iteration %d: λ %.4g, mean episode cost %.4g (limit %g)\n", r.st.Iteration, r.st.Lambda, m.EpCost, r.p.CostLimit)
+	}
+	if r.st.Iteration < r.p.Iterations() && !r.saveDue() {
+		return nil
+	}
+	return r.flush()
+}
+
+// flush writes the checkpoint of the iteration completed last, then the
+// metrics and event files up to it, and the curves when due: metrics
+// never run ahead of the checkpoint a resume starts from.
+func (r *ppoRun) flush() error {
 	if err := r.save(CheckpointFile); err != nil {
 		return err
 	}
+	r.flushed = r.st.Iteration
 	if err := WritePPOMetrics(r.dir, r.rows); err != nil {
 		return err
 	}
 	if err := logScalars(&r.runBase, ppoHeader, r.rows, PPOMetrics.values); err != nil {
 		return err
-	}
-	if r.cvalue != nil && r.st.Iteration%10 == 0 {
-		r.logf("iteration %d: λ %.4g, mean episode cost %.4g (limit %g)\n", r.st.Iteration, r.st.Lambda, m.EpCost, r.p.CostLimit)
 	}
 	if r.plotDue() {
 		return WritePPOCurves(r.dir, r.rows)

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/barriergym/barriergym/configs"
 	"github.com/barriergym/barriergym/control"
@@ -90,6 +91,10 @@ func TestPPOResume(t *testing.T) {
 	}})
 	if !errors.Is(err, ErrInterrupted) {
 		t.Fatalf("interrupted run returned %v", err)
+	}
+	// Saves are due every saveEvery; an interrupt writes what is pending.
+	if rows, err := ReadPPOMetrics(cut); err != nil || len(rows) != 2 {
+		t.Fatalf("interrupted after iteration 2: %d metric rows (%v)", len(rows), err)
 	}
 	res, err := PPO(context.Background(), nil, Options{Resume: cut})
 	if err != nil {
@@ -268,5 +273,38 @@ func TestPPOLagrangian(t *testing.T) {
 	if _, err := PPO(context.Background(), nil, Options{Resume: cut, Steps: 8 * 64 * 8}); err == nil ||
 		!strings.Contains(err.Error(), "cost critic") {
 		t.Errorf("plain PPO on a Lagrangian checkpoint: %v", err)
+	}
+}
+
+// TestPPOSaveEvery: with a long save interval the run directory is written
+// only after the last iteration (the checkpoint of iteration 0 written at
+// the start stays until then); with a negative one after every iteration.
+// Metrics never run ahead of the checkpoint.
+func TestPPOSaveEvery(t *testing.T) {
+	cfg := tinyNav(t, policy.HeadMLP, "none", 8*64*3)
+	for _, c := range []struct {
+		every time.Duration
+		rows  func(i int) int // metric rows on disk once iteration i is recorded
+	}{
+		{time.Hour, func(i int) int { return map[bool]int{true: 3}[i == 3] }},
+		{-1, func(i int) int { return i }},
+	} {
+		dir := filepath.Join(t.TempDir(), "run")
+		_, err := PPO(context.Background(), cfg, Options{Dir: dir, SaveEvery: c.every, afterEpoch: func(i int) {
+			rows, err := ReadPPOMetrics(dir)
+			if err != nil || len(rows) != c.rows(i) {
+				t.Errorf("SaveEvery %v, after iteration %d: %d rows on disk (%v), want %d", c.every, i, len(rows), err, c.rows(i))
+			}
+			ck, err := policy.LoadCheckpoint(filepath.Join(dir, CheckpointFile))
+			switch {
+			case err != nil:
+				t.Errorf("SaveEvery %v, after iteration %d: %v", c.every, i, err)
+			case ck.Epoch != c.rows(i):
+				t.Errorf("SaveEvery %v, after iteration %d: the checkpoint holds iteration %d, want %d", c.every, i, ck.Epoch, c.rows(i))
+			}
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }

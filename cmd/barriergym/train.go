@@ -25,9 +25,13 @@ and writes a run directory (runs/<name>-<time>/ unless
 -out is given): the resolved config.yaml, checkpoint.ckpt (latest) and
 best.ckpt (lowest validation loss), metrics.csv, curves.png and eval.json.
 Without -config it trains the embedded default, ` + defaultTrainConfig + `.
+Imitation writes the checkpoint and metrics after every epoch; PPO every
+10 s (-save-every), after its last iteration and when interrupted (a
+killed PPO run resumes from its last save and redoes the iterations since).
 
-Ctrl-C stops after the current batch; the run directory keeps the last
-completed epoch, and -resume DIR continues from there. -resume DIR with
+Ctrl-C stops after the current batch (imitation) or iteration (PPO); the
+run directory keeps the last completed epoch or iteration, and -resume
+DIR continues from there. -resume DIR with
 -epochs N (imitation) or -steps N (PPO) extends a run to that new total
 (the learning-rate schedule then stretches over the new total from where
 the run stands). A run directory being trained is locked: a second train
@@ -52,6 +56,7 @@ func runTrain(args []string, cli *cliEnv) int {
 	seed := fs.Int64("seed", -1, "override train.seed (initial weights, shuffling, demonstrations)")
 	steps := fs.Int("steps", 0, "override train.ppo.total_steps (PPO)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
+	saveEvery := fs.Duration("save-every", train.DefaultSaveEvery, "how often a PPO run writes its checkpoint and metrics (0: after every iteration)")
 	if code, done := parseFlags(fs, args, cli); done {
 		return code
 	}
@@ -65,6 +70,10 @@ func runTrain(args []string, cli *cliEnv) int {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *saveEvery < 0 {
+		fmt.Fprintf(cli.stderr, "barriergym train: -save-every %v, want ≥ 0\n", *saveEvery)
+		return 2
+	}
 	cfg, err := trainConfig(set, *config, *epochs, *seed, *steps, *resume)
 	if err != nil {
 		fmt.Fprintf(cli.stderr, "barriergym train: %v\n", err)
@@ -86,7 +95,10 @@ func runTrain(args []string, cli *cliEnv) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	opts := train.Options{Root: *root, Dir: *out, Resume: *resume, Log: cli.stderr}
+	opts := train.Options{Root: *root, Dir: *out, Resume: *resume, Log: cli.stderr, SaveEvery: *saveEvery}
+	if *saveEvery == 0 {
+		opts.SaveEvery = -1 // every iteration
+	}
 	if *resume != "" {
 		opts.Epochs, opts.Steps = *epochs, *steps
 	}
@@ -132,6 +144,8 @@ func trainConfig(set map[string]bool, name string, epochs int, seed int64, steps
 		return nil, fmt.Errorf("-epochs applies to imitation; %s trains with PPO: use -steps", name)
 	case !ppo && set["steps"]:
 		return nil, fmt.Errorf("-steps applies to PPO; %s trains by imitation: use -epochs", name)
+	case !ppo && set["save-every"]:
+		return nil, fmt.Errorf("-save-every applies to PPO; %s trains by imitation, which saves after every epoch", name)
 	}
 	if set["epochs"] {
 		cfg.Train.Epochs = epochs
