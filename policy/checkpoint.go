@@ -47,6 +47,18 @@ type OptimizerState struct {
 	V    [][]float64 `json:"v"`
 }
 
+// Clone returns a copy of the state that shares no memory with it.
+func (o OptimizerState) Clone() OptimizerState {
+	c := OptimizerState{Step: o.Step, M: make([][]float64, len(o.M)), V: make([][]float64, len(o.V))}
+	for i := range o.M {
+		c.M[i] = append([]float64(nil), o.M[i]...)
+	}
+	for i := range o.V {
+		c.V[i] = append([]float64(nil), o.V[i]...)
+	}
+	return c
+}
+
 // envelope is the file: a format tag, a version, the payload and the
 // SHA-256 of the payload's bytes.
 type envelope struct {

@@ -34,10 +34,10 @@ type Options struct {
 	// config.yaml is rewritten with the new total.
 	Epochs, Steps int
 	Log           io.Writer // progress and messages; nil for silence
-	// SaveEvery is how often a PPO run writes its checkpoint, metrics and
+	// SaveEvery is how often a run writes its checkpoints, metrics and
 	// event files while it trains (0: DefaultSaveEvery; negative: after
-	// every iteration). It always writes them after its last iteration
-	// and when interrupted.
+	// every epoch or iteration). It always writes them at its end and
+	// when interrupted.
 	SaveEvery time.Duration
 
 	afterEpoch func(epoch int) // test hook, called once an epoch is recorded
@@ -63,6 +63,9 @@ type imitation struct {
 	rows         []Metrics
 	best         float64
 	epoch        int // epochs completed
+	// pending and pendingBest are the checkpoints record kept that flush
+	// has not written yet (nil: none).
+	pending, pendingBest *policy.Checkpoint
 	runBase
 }
 
@@ -70,7 +73,7 @@ type imitation struct {
 // run directory. With opts.Resume it continues that run from its last
 // checkpoint, with its own config.
 func Imitation(ctx context.Context, cfg *configs.Config, opts Options) (*Result, error) {
-	r := &imitation{runBase: runBase{log: opts.Log, started: time.Now()}, best: math.Inf(1)}
+	r := &imitation{runBase: runBase{log: opts.Log, started: time.Now(), saveEvery: opts.SaveEvery}, best: math.Inf(1)}
 	defer r.unlock()
 	if err := r.setup(cfg, opts); err != nil {
 		return nil, err
@@ -82,6 +85,9 @@ func Imitation(ctx context.Context, cfg *configs.Config, opts Options) (*Result,
 		if err != nil {
 			res.Epochs, res.Seconds = r.epoch, r.elapsed()
 			if errors.Is(err, ErrInterrupted) {
+				if err := r.flush(); err != nil {
+					return res, err
+				}
 				r.logf("interrupted during epoch %d; %s holds epoch %d: continue with -resume %s\n",
 					r.epoch+1, filepath.Join(r.dir, CheckpointFile), r.epoch, r.dir)
 			}
@@ -285,25 +291,55 @@ func (r *imitation) learningRate(f float64) float64 {
 	return r.cfg.Train.LR
 }
 
-// record saves the epoch's checkpoints, metrics and curves.
+// record keeps the epoch's metrics and a copy of the run as it stands
+// (also as the best one when the validation loss improved), and writes
+// the run directory when a save is due (Options.SaveEvery) or the run is
+// at its last epoch.
 func (r *imitation) record(m Metrics) error {
 	r.rows = append(r.rows, m)
-	if m.ValLoss < r.best {
+	improved := m.ValLoss < r.best
+	if improved {
 		r.best = m.ValLoss
-		if err := r.saveCheckpoint(BestFile); err != nil {
-			return err
-		}
 	}
-	if err := r.saveCheckpoint(CheckpointFile); err != nil {
+	ck, err := r.capture()
+	if err != nil {
 		return err
 	}
+	r.pending = ck
+	if improved {
+		r.pendingBest = ck
+	}
+	r.logf("epoch %d: loss %.5g, validation %.5g%s\n", m.Epoch, m.Loss, m.ValLoss, evalNote(m))
+	if r.epoch < r.cfg.Train.Epochs && !r.saveDue() {
+		return nil
+	}
+	return r.flush()
+}
+
+// flush writes what record kept: best.ckpt when a better epoch came since
+// the last flush, checkpoint.ckpt of the epoch completed last, then the
+// metrics and event files up to it, and the curves when due. Metrics
+// never run ahead of the checkpoint a resume starts from.
+func (r *imitation) flush() error {
+	if r.pendingBest != nil {
+		if err := r.pendingBest.Save(filepath.Join(r.dir, BestFile)); err != nil {
+			return err
+		}
+		r.pendingBest = nil
+	}
+	if r.pending == nil {
+		return nil
+	}
+	if err := r.pending.Save(filepath.Join(r.dir, CheckpointFile)); err != nil {
+		return err
+	}
+	r.pending = nil
 	if err := WriteMetrics(r.dir, r.rows); err != nil {
 		return err
 	}
 	if err := logScalars(&r.runBase, metricsHeader, r.rows, Metrics.values); err != nil {
 		return err
 	}
-	r.logf("epoch %d: loss %.5g, validation %.5g%s\n", m.Epoch, m.Loss, m.ValLoss, evalNote(m))
 	if r.plotDue() {
 		return WriteCurves(r.dir, r.rows)
 	}
@@ -318,18 +354,28 @@ func evalNote(m Metrics) string {
 }
 
 func (r *imitation) saveCheckpoint(name string) error {
-	text, err := configs.Render(r.cfg)
+	ck, err := r.capture()
 	if err != nil {
 		return err
+	}
+	return ck.Save(filepath.Join(r.dir, name))
+}
+
+// capture returns a checkpoint of the run as it stands, the weights and
+// the optimizer's state copied.
+func (r *imitation) capture() (*policy.Checkpoint, error) {
+	text, err := configs.Render(r.cfg)
+	if err != nil {
+		return nil, err
 	}
 	ck := policy.NewCheckpoint(r.net, string(text))
 	ck.Epoch = r.epoch
 	if best := r.best; !math.IsInf(best, 0) {
 		ck.BestLoss = &best
 	}
-	st := r.adam.State
+	st := r.adam.State.Clone()
 	ck.Optimizer = &st
-	return ck.Save(filepath.Join(r.dir, name))
+	return ck, nil
 }
 
 // evaluate runs the current policy in closed loop.

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/barriergym/barriergym/configs"
 	"github.com/barriergym/barriergym/control"
@@ -115,6 +116,56 @@ func TestInterruptAndResume(t *testing.T) {
 	}
 	if _, err := Imitation(context.Background(), nil, Options{Resume: t.TempDir()}); err == nil {
 		t.Error("resuming an empty directory succeeded")
+	}
+}
+
+// TestImitationSaveEvery: with a long save interval, checkpoint.ckpt
+// keeps epoch 0 and no metrics or best.ckpt appear until the last epoch;
+// with a negative one every epoch is written. best.ckpt holds the epoch
+// of the lowest validation loss either way.
+func TestImitationSaveEvery(t *testing.T) {
+	cfg := shortConfig(t, "robot2d-barriernet", 3)
+	cfg.Train.EvalEvery = 0
+	for _, c := range []struct {
+		every time.Duration
+		want  func(i int) int // the epoch on disk once epoch i is recorded
+	}{
+		{time.Hour, func(i int) int { return map[bool]int{true: 3}[i == 3] }},
+		{-1, func(i int) int { return i }},
+	} {
+		dir := filepath.Join(t.TempDir(), "run")
+		_, err := Imitation(context.Background(), cfg, Options{Dir: dir, SaveEvery: c.every, afterEpoch: func(i int) {
+			rows, _ := ReadMetrics(dir)
+			ck, err := policy.LoadCheckpoint(filepath.Join(dir, CheckpointFile))
+			switch {
+			case err != nil:
+				t.Errorf("SaveEvery %v, after epoch %d: %v", c.every, i, err)
+			case len(rows) != c.want(i) || ck.Epoch != c.want(i):
+				t.Errorf("SaveEvery %v, after epoch %d: %d metric rows, checkpoint of epoch %d; want %d",
+					c.every, i, len(rows), ck.Epoch, c.want(i))
+			}
+			if _, err := os.Stat(filepath.Join(dir, BestFile)); (err == nil) != (c.want(i) > 0) {
+				t.Errorf("SaveEvery %v, after epoch %d: best.ckpt present %v", c.every, i, err == nil)
+			}
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := ReadMetrics(dir)
+		best, err := policy.LoadCheckpoint(filepath.Join(dir, BestFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lowest := 0
+		for k, m := range rows {
+			if m.ValLoss < rows[lowest].ValLoss {
+				lowest = k
+			}
+		}
+		if best.Epoch != lowest+1 || math.Abs(*best.BestLoss-rows[lowest].ValLoss) > 1e-6*rows[lowest].ValLoss { // metrics.csv holds 8 digits
+			t.Errorf("SaveEvery %v: best.ckpt holds epoch %d (loss %v); the lowest validation loss is epoch %d's",
+				c.every, best.Epoch, *best.BestLoss, lowest+1)
+		}
 	}
 }
 

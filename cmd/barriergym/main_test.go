@@ -279,7 +279,6 @@ func TestFlagsThatCannotApply(t *testing.T) {
 		{[]string{"train", "-epochs", "-1"}, "-epochs -1, want ≥ 1"},
 		{[]string{"train", "-steps", "4096"}, "-steps applies to PPO"},
 		{[]string{"train", "-config", "nav-ppo", "-epochs", "3"}, "-epochs applies to imitation"},
-		{[]string{"train", "-save-every", "1m"}, "-save-every applies to PPO"},
 		{[]string{"train", "-config", "nav-ppo", "-save-every", "-1s"}, "-save-every -1s, want ≥ 0"},
 		{[]string{"train", "-resume", dir, "-config", "nav-ppo"}, "drop -config"},
 		{[]string{"train", "-resume", dir, "-seed", "3"}, "drop -config, -seed"},

@@ -25,9 +25,9 @@ and writes a run directory (runs/<name>-<time>/ unless
 -out is given): the resolved config.yaml, checkpoint.ckpt (latest) and
 best.ckpt (lowest validation loss), metrics.csv, curves.png and eval.json.
 Without -config it trains the embedded default, ` + defaultTrainConfig + `.
-Imitation writes the checkpoint and metrics after every epoch; PPO every
-10 s (-save-every), after its last iteration and when interrupted (a
-killed PPO run resumes from its last save and redoes the iterations since).
+The checkpoints, metrics and event files are written every 10 s
+(-save-every), at the end and when interrupted; a run killed outright
+resumes from its last save and redoes the epochs or iterations since.
 
 Ctrl-C stops after the current batch (imitation) or iteration (PPO); the
 run directory keeps the last completed epoch or iteration, and -resume
@@ -56,7 +56,7 @@ func runTrain(args []string, cli *cliEnv) int {
 	seed := fs.Int64("seed", -1, "override train.seed (initial weights, shuffling, demonstrations)")
 	steps := fs.Int("steps", 0, "override train.ppo.total_steps (PPO)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file (go tool pprof)")
-	saveEvery := fs.Duration("save-every", train.DefaultSaveEvery, "how often a PPO run writes its checkpoint and metrics (0: after every iteration)")
+	saveEvery := fs.Duration("save-every", train.DefaultSaveEvery, "how often a run writes its checkpoints and metrics (0: after every epoch or iteration)")
 	if code, done := parseFlags(fs, args, cli); done {
 		return code
 	}
@@ -144,8 +144,6 @@ func trainConfig(set map[string]bool, name string, epochs int, seed int64, steps
 		return nil, fmt.Errorf("-epochs applies to imitation; %s trains with PPO: use -steps", name)
 	case !ppo && set["steps"]:
 		return nil, fmt.Errorf("-steps applies to PPO; %s trains by imitation: use -epochs", name)
-	case !ppo && set["save-every"]:
-		return nil, fmt.Errorf("-save-every applies to PPO; %s trains by imitation, which saves after every epoch", name)
 	}
 	if set["epochs"] {
 		cfg.Train.Epochs = epochs
