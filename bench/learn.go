@@ -112,12 +112,15 @@ type LearnRow struct {
 
 // Learn measures one learner step of each config's network at each batch
 // size, on one core (GOMAXPROCS 1) and on all cores, each the median of
-// count timings (this machine's runs vary by ±10 %), writing a line per
-// measurement to progress (may be nil).
+// count timings taken in count passes over the whole table (this
+// machine's speed drifts by ±10 % and more in slow spells, which passes
+// spread over every cell alike), writing a line per pass to progress (may
+// be nil).
 func Learn(cfgs []*configs.Config, batches []int, count int, progress io.Writer) ([]LearnRow, error) {
 	cores := runtime.GOMAXPROCS(0)
 	defer runtime.GOMAXPROCS(cores)
 	var rows []LearnRow
+	var cfgOf []*configs.Config
 	for _, cfg := range cfgs {
 		spec, err := policy.SpecFor(cfg)
 		if err != nil {
@@ -129,31 +132,36 @@ func Learn(cfgs []*configs.Config, batches []int, count int, progress io.Writer)
 		}
 		l.Close()
 		for _, b := range batches {
-			row := LearnRow{Config: cfg.Name, Spec: spec, Batch: b, Cores: cores}
-			runtime.GOMAXPROCS(1)
-			row.OneCoreMS, row.Allocs = medianStep(cfg, b, count)
-			runtime.GOMAXPROCS(cores)
-			row.AllCoresMS, _ = medianStep(cfg, b, count)
-			rows = append(rows, row)
-			if progress != nil {
-				fmt.Fprintf(progress, "  %s batch %d done\n", cfg.Name, b)
-			}
+			rows = append(rows, LearnRow{Config: cfg.Name, Spec: spec, Batch: b, Cores: cores})
+			cfgOf = append(cfgOf, cfg)
 		}
+	}
+	count = max(count, 1)
+	one, all := make([][]float64, len(rows)), make([][]float64, len(rows))
+	for pass := 0; pass < count; pass++ {
+		for i := range rows {
+			runtime.GOMAXPROCS(1)
+			r := testing.Benchmark(LearnerStep(cfgOf[i], rows[i].Batch))
+			one[i] = append(one[i], float64(r.NsPerOp())/1e6)
+			rows[i].Allocs = r.AllocsPerOp()
+			runtime.GOMAXPROCS(cores)
+			r = testing.Benchmark(LearnerStep(cfgOf[i], rows[i].Batch))
+			all[i] = append(all[i], float64(r.NsPerOp())/1e6)
+		}
+		if progress != nil {
+			fmt.Fprintf(progress, "  pass %d of %d done\n", pass+1, count)
+		}
+	}
+	for i := range rows {
+		rows[i].OneCoreMS, rows[i].AllCoresMS = median(one[i]), median(all[i])
 	}
 	return rows, nil
 }
 
-// medianStep times LearnerStep count times and returns the median in
-// milliseconds and the allocations per step.
-func medianStep(cfg *configs.Config, b, count int) (float64, int64) {
-	ms := make([]float64, max(count, 1))
-	var allocs int64
-	for i := range ms {
-		r := testing.Benchmark(LearnerStep(cfg, b))
-		ms[i], allocs = float64(r.NsPerOp())/1e6, r.AllocsPerOp()
-	}
-	slices.Sort(ms)
-	return ms[len(ms)/2], allocs
+// median returns the median of xs (sorted in place).
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	return xs[len(xs)/2]
 }
 
 // Twin returns the index of row i's MLP twin in rows: the MLP head on the

@@ -198,7 +198,9 @@ backward pass and an Adam update of every weight, on a batch of states
 the scenario's expert visits (PPO configs: the loss learner PPO uses;
 imitation configs: the mean squared error to targets). Each network and
 batch size is measured on one core (GOMAXPROCS 1) and on all cores, the
-median of -count timings each (a minute or two with the defaults).
+median of -count timings each, taken in -count passes over the whole
+table so that a slow spell of the machine touches every cell alike (a
+minute or two with the defaults).
 Prints a Markdown table with milliseconds per step, allocations per step
 and, for a BarrierNet network, its step over its MLP twin's (the MLP
 config of the same scenario and trunk in the list), on one core. Progress
