@@ -356,15 +356,15 @@ func (r *ppoRun) policyStep(idx []int) (kl, clipFrac, loss float64, err error) {
 		hs := &mb.half[h]
 		hs.lo, hs.kl, hs.clipFrac = lo, 0, 0
 		clear(hs.dLogStd)
-		for i, k := range idx[lo : lo+l.Batch()] {
-			l.Load(i, b.obs[k*d:(k+1)*d], b.feat[k*f:(k+1)*f], nil)
-		}
 		lo += l.Batch()
 		wg.Add(1)
-		go func(h int, l *policy.Learner) {
+		go func(h int, l *policy.Learner, idx []int) {
 			defer wg.Done()
+			for i, k := range idx {
+				l.Load(i, b.obs[k*d:(k+1)*d], b.feat[k*f:(k+1)*f], nil)
+			}
 			losses[h], errs[h] = l.Run()
-		}(h, l)
+		}(h, l, idx[hs.lo:lo])
 	}
 	wg.Wait()
 	if err := errors.Join(errs[:]...); err != nil {
