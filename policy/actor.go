@@ -5,22 +5,34 @@ import (
 
 	"github.com/barriergym/barriergym/control"
 	"github.com/barriergym/barriergym/env"
+	"github.com/barriergym/barriergym/matmul"
 	"github.com/barriergym/barriergym/qplayer"
 )
 
-// Actor runs a Net forward in plain Go, one observation at a time, for
-// acting in environments. It keeps scratch memory: one per goroutine.
+// netBatch holds the network's outputs for the samples of a NetBatch:
+// row i of ref is sample i's reference branch (p's source), of raw its
+// gain branch before the squash (BarrierNet).
+type netBatch struct {
+	n           int
+	ref, raw    []float64
+	refW, rawW  int // their row widths
+	x, y, trunk []float64
+}
+
+// Actor runs a Net forward in plain Go for acting in environments: one
+// observation at a time (Forward), or the network for several at once
+// (NetBatch) and then each sample's QP (Finish). It keeps scratch memory:
+// one per goroutine.
 type Actor struct {
 	net     *Net
+	ws      matmul.Workspace
+	nb      netBatch // NetBatch's outputs
 	solver  *qplayer.Solver
 	batch   qplayer.Batch
 	res     qplayer.Result
-	x, y    []float64 // layer scratch
 	learned []float64 // the learned gains
 	gains   []float64 // every gain of the layout
 	feat    []float64
-	obs     []float64
-	trunk   []float64 // the trunk's output, read by both branches
 	ref, u  []float64
 	proj    []float64
 	active  []int
@@ -39,15 +51,11 @@ type Output struct {
 // NewActor returns an actor over net's weights (shared, not copied).
 func NewActor(net *Net) *Actor {
 	s := net.Spec
-	width := s.ObsDim
-	for _, l := range net.Layers() {
-		width = max(width, l.Out, l.In)
-	}
 	m := s.M()
-	a := &Actor{net: net, x: make([]float64, width), y: make([]float64, width),
+	a := &Actor{net: net,
 		learned: make([]float64, s.NGains()), gains: make([]float64, len(s.Layout.Gains)),
-		feat: make([]float64, s.FeatDim()), obs: make([]float64, s.ObsDim),
-		ref: make([]float64, m), u: make([]float64, m), proj: make([]float64, m), rows: NewFeatures(s)}
+		feat: make([]float64, s.FeatDim()),
+		ref:  make([]float64, m), u: make([]float64, m), proj: make([]float64, m), rows: NewFeatures(s)}
 	if s.Head == HeadBarrierNet {
 		a.solver, _ = qplayer.NewSolver(qplayer.Options{Workers: 1, Elastic: true, Rho: s.Rho, Sigma: s.Sigma})
 		r := s.Rows()
@@ -60,32 +68,79 @@ func NewActor(net *Net) *Actor {
 	return a
 }
 
-// chain runs layers on in and returns the output slice (scratch memory,
-// valid until the next chain). Every layer is activated but, when
-// linearLast, the last one.
-func (a *Actor) chain(layers []Dense, in []float64, linearLast bool) []float64 {
-	x := append(a.x[:0], in...)
-	y := a.y
-	for i := range layers {
-		l := &layers[i]
-		a.net.apply(l, x, y[:l.Out], linearLast && i == len(layers)-1)
-		x, y = y[:l.Out], x[:cap(x)]
-	}
-	return x
-}
-
 // Forward computes the control for an observation and the state's barrier
 // features (ignored by MLP policies).
 func (a *Actor) Forward(obs, feat []float64) Output {
+	a.NetBatch(obs, 1)
+	return a.Finish(0, feat)
+}
+
+// NetBatch runs the network, normalization to the branches' outputs, on
+// the n observations in obs (n×ObsDim, row by row) at once: each layer is
+// one product of n rows (Dense.ForwardBatch), rounded as one row at a
+// time is. Finish(i, feat) then completes sample i.
+func (a *Actor) NetBatch(obs []float64, n int) {
+	nt, d := a.net, a.net.Spec.ObsDim
+	b := &a.nb
+	b.n = n
+	b.x = grow(b.x, n*d)
+	for i := 0; i < n; i++ {
+		for k, v := range obs[i*d : (i+1)*d] {
+			b.x[i*d+k] = (v - nt.ObsMean[k]) / nt.ObsStd[k]
+		}
+	}
+	h, w := a.chainBatch(nt.Trunk, n, d, false)
+	b.trunk = append(b.trunk[:0], h...) // both branches start from the trunk
+	b.ref, b.refW = a.branch(nt.Ref, b.ref, w)
+	if len(nt.Gain) > 0 && nt.Spec.Head == HeadBarrierNet {
+		b.raw, b.rawW = a.branch(nt.Gain, b.raw, w)
+	}
+}
+
+// branch runs layers (the last one linear) on the trunk's output, of row
+// width w, and returns their output copied into dst, and its width.
+func (a *Actor) branch(layers []Dense, dst []float64, w int) ([]float64, int) {
+	b := &a.nb
+	b.x = append(b.x[:0], b.trunk...)
+	out, ow := a.chainBatch(layers, b.n, w, true)
+	return append(dst[:0], out...), ow
+}
+
+// chainBatch runs layers on the nb.n rows of width w in nb.x and returns
+// the output rows (scratch memory) and their width. Every layer is
+// activated but, when linearLast, the last one.
+func (a *Actor) chainBatch(layers []Dense, n, w int, linearLast bool) ([]float64, int) {
+	b := &a.nb
+	for i := range layers {
+		l := &layers[i]
+		b.y = grow(b.y, n*l.Out)
+		last := linearLast && i == len(layers)-1
+		if n == 1 { // one row: the row product, no packing
+			a.net.apply(l, b.x[:w], b.y[:l.Out], last)
+		} else {
+			a.net.applyBatch(&a.ws, l, b.x[:n*w], n, b.y[:n*l.Out], last)
+		}
+		b.x, b.y, w = b.y[:n*l.Out], b.x, l.Out
+	}
+	return b.x, w
+}
+
+// grow returns s with length n, reallocated only when too short.
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}
+
+// Finish completes sample i of the last NetBatch as Forward does: its
+// reference, and for a BarrierNet its gains, the QP rows of the state's
+// barrier features feat, and the QP's solution.
+func (a *Actor) Finish(i int, feat []float64) Output {
 	n := a.net
 	s := n.Spec
-	for i, v := range obs {
-		a.obs[i] = (v - n.ObsMean[i]) / n.ObsStd[i]
-	}
-	h := a.chain(n.Trunk, a.obs, false)
-	trunk := append(a.trunk[:0], h...) // both branches start from the trunk
-	a.trunk = trunk
-	copy(a.ref, a.chain(n.Ref, trunk, true))
+	b := &a.nb
+	copy(a.ref, b.ref[i*b.refW:(i+1)*b.refW])
 	out := Output{Ref: a.ref}
 	if s.Head != HeadBarrierNet {
 		copy(a.u, a.ref)
@@ -93,7 +148,7 @@ func (a *Actor) Forward(obs, feat []float64) Output {
 		return out
 	}
 	if len(n.Gain) > 0 {
-		raw := a.chain(n.Gain, trunk, true)
+		raw := b.raw[i*b.rawW : (i+1)*b.rawW]
 		for i, r := range raw[:len(a.learned)] {
 			a.learned[i] = s.PMin + (s.PMax-s.PMin)/(1+math.Exp(-r))
 		}

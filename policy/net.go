@@ -12,6 +12,7 @@ import (
 
 	"github.com/barriergym/barriergym/barrier"
 	"github.com/barriergym/barriergym/configs"
+	"github.com/barriergym/barriergym/matmul"
 	"github.com/barriergym/barriergym/vecmath"
 )
 
@@ -197,6 +198,18 @@ func (n *Net) SetNormalization(mean, std []float64) {
 			s = 1
 		}
 		n.ObsStd[i] = s
+	}
+}
+
+// applyBatch is apply on the n rows of X (n×d.In) into Y (n×d.Out).
+func (n *Net) applyBatch(ws *matmul.Workspace, d *Dense, X []float64, rows int, Y []float64, last bool) {
+	d.ForwardBatch(ws, X, rows, Y)
+	switch {
+	case last:
+	case n.Spec.Activation == "tanh":
+		vecmath.Tanh(Y, Y)
+	default:
+		vecmath.Relu(Y)
 	}
 }
 

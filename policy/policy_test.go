@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/barriergym/barriergym/configs"
@@ -353,6 +354,40 @@ func TestControllerReportsGains(t *testing.T) {
 			for i, u := range d.U {
 				if u < s.Lo[i] || u > s.Hi[i] {
 					t.Errorf("%s/%s: control %v outside the bounds", tc.name, head, d.U)
+				}
+			}
+		}
+	}
+}
+
+// TestNetBatchMatchesForward: the network run on a batch of observations
+// and finished sample by sample gives Forward's controls, references,
+// gains, slacks and statuses bit for bit, for every scenario and head and
+// batch sizes from 1 to 17 (short row blocks of the product included).
+func TestNetBatchMatchesForward(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	for _, tc := range testConfigs(t) {
+		for _, head := range []string{HeadBarrierNet, HeadMLP} {
+			s := specOf(t, tc.cfg, head)
+			net := NewNet(s, 11)
+			const B = 17
+			obs, feat, _ := samples(t, tc.cfg, s, B, rng)
+			one, many := NewActor(net), NewActor(net)
+			for _, n := range []int{1, 2, 5, 8, B} {
+				flat := make([]float64, 0, n*s.ObsDim)
+				for i := 0; i < n; i++ {
+					flat = append(flat, obs[i]...)
+				}
+				many.NetBatch(flat, n)
+				for i := 0; i < n; i++ {
+					got := many.Finish(i, feat[i])
+					got = Output{U: slices.Clone(got.U), Ref: slices.Clone(got.Ref), Gains: slices.Clone(got.Gains),
+						Slack: got.Slack, Status: got.Status}
+					want := one.Forward(obs[i], feat[i])
+					if !slices.Equal(got.U, want.U) || !slices.Equal(got.Ref, want.Ref) ||
+						!slices.Equal(got.Gains, want.Gains) || got.Slack != want.Slack || got.Status != want.Status {
+						t.Fatalf("%s %s, batch %d, sample %d: %+v, Forward %+v", tc.name, head, n, i, got, want)
+					}
 				}
 			}
 		}

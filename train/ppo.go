@@ -160,6 +160,8 @@ type ppoWorker struct {
 	feat     []float64
 	norm     []float64
 	act      []float64 // the sampled action
+	batch    []float64 // the observations of a step, one row per env (Actor.NetBatch)
+	normed   []float64 // the same, normalized (the critics' batch)
 }
 
 // PPO trains cfg's policy with proximal policy optimization and writes a

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -96,73 +97,114 @@ func (r *ppoRun) collect() {
 	r.advantages()
 }
 
-// runWorker steps the worker's environments for one rollout.
+// runWorker runs the worker's environments for Steps steps, step by step
+// across its environments: at each step the policy network runs on all
+// their observations at once (Actor.NetBatch), then each environment
+// finishes its action, shield and step in turn. The critics run on the
+// step's observations at once too. Finished episodes
+// are returned environment by environment, each in order.
 func (r *ppoRun) runWorker(w *ppoWorker) (interventions, slackSteps int, finished []eval.Episode) {
-	T, d, f, m := r.p.Steps, r.spec.ObsDim, r.spec.FeatDim(), r.spec.M()
-	b := &r.buf
-	sigma := make([]float64, m)
+	T, d := r.p.Steps, r.spec.ObsDim
+	sigma := make([]float64, r.spec.M())
 	for c, l := range r.st.LogStd {
 		sigma[c] = math.Exp(l)
 	}
-	for j, e := range w.envs {
-		gi := w.first + j
-		for t := 0; t < T; t++ {
-			k := gi*T + t
-			obs := w.obs[j]
-			copy(b.obs[k*d:(k+1)*d], obs)
-			if f > 0 {
-				w.rows.Read(e, w.feat)
-				copy(b.feat[k*f:(k+1)*f], w.feat)
-			}
-			mu := w.actor.Forward(obs, w.feat).U
-			a := w.act
-			for c := range a {
-				a[c] = mu[c] + sigma[c]*w.rngs[j].NormFloat64()
-			}
-			copy(b.act[m*k:m*(k+1)], a)
-			b.logp[k] = GaussianLogProb(a, mu, r.st.LogStd)
-			b.val[k] = w.value.Forward(r.normalize(obs, w.norm))
-			if w.cvalue != nil {
-				b.cval[k] = w.cvalue.Forward(w.norm)
-			}
-			u, slack := r.shield(w, e, a)
-			if control.Distance(u, a) > eval.InterventionTol {
+	n := len(w.envs)
+	w.batch = slices.Grow(w.batch[:0], n*d)[:n*d]
+	ended := make([][]eval.Episode, n)
+	w.normed = slices.Grow(w.normed[:0], n*d)[:n*d]
+	cval := make([]float64, n)
+	for t := 0; t < T; t++ {
+		for j := range w.envs {
+			copy(w.batch[j*d:(j+1)*d], w.obs[j])
+			r.normalize(w.obs[j], w.normed[j*d:(j+1)*d])
+		}
+		w.actor.NetBatch(w.batch, n)
+		val := w.value.ForwardBatch(w.normed, n)
+		if w.cvalue != nil {
+			cval = w.cvalue.ForwardBatch(w.normed, n)
+		}
+		for j := range w.envs {
+			intervened, slack, ep := r.envStep(w, j, t, sigma, val[j], cval[j])
+			if intervened {
 				interventions++
 			}
-			if slack > 0 {
+			if slack {
 				slackSteps++
 			}
-			next, rew, cost, term, trunc, info := e.Step(u)
-			w.controls[j] = append(w.controls[j], u...)
-			ep := &w.ep[j]
-			ep.Return, ep.Cost, ep.Length = ep.Return+rew, ep.Cost+cost, ep.Length+1
-			ep.Collided = ep.Collided || info.Collision
-			ep.MinBarrier = math.Min(ep.MinBarrier, info.MinBarrier)
-			if trunc && !term {
-				rew += r.p.Gamma * w.value.Forward(r.normalize(next, w.norm))
-				if w.cvalue != nil {
-					cost += r.p.Gamma * w.cvalue.Forward(w.norm)
-				}
+			if ep != nil {
+				ended[j] = append(ended[j], *ep)
 			}
-			b.rew[k], b.done[k] = rew, term || trunc
-			if w.cvalue != nil {
-				b.cost[k] = cost
-			}
-			if term || trunc {
-				ep.Success = info.Success
-				finished = append(finished, *ep)
-				w.ep[j] = eval.Episode{MinBarrier: math.Inf(1)}
-				w.controls[j] = w.controls[j][:0]
-				next, _ = e.Reset(env.EpisodeSeed(r.cfg.Train.Seed, gi, r.episodeNumber(gi)))
-			}
-			w.obs[j] = append(w.obs[j][:0], next...)
 		}
+	}
+	b := &r.buf
+	for j := range w.envs {
+		gi := w.first + j
 		b.lastVal[gi] = w.value.Forward(r.normalize(w.obs[j], w.norm))
 		if w.cvalue != nil {
 			b.lastCVal[gi] = w.cvalue.Forward(w.norm)
 		}
+		finished = append(finished, ended[j]...)
 	}
 	return interventions, slackSteps, finished
+}
+
+// envStep takes step t of the worker's environment j, the network already
+// run on its observation (sample j of the last NetBatch) and the critics
+// (val, cval; cval unused without a cost critic): it samples the action,
+// records the transition, shields and steps the environment. It reports
+// whether the shield changed the action, whether an elastic slack was
+// used, and the episode if it ended.
+func (r *ppoRun) envStep(w *ppoWorker, j, t int, sigma []float64, val, cval float64) (intervened, slackUsed bool, ended *eval.Episode) {
+	T, d, f, m := r.p.Steps, r.spec.ObsDim, r.spec.FeatDim(), r.spec.M()
+	b := &r.buf
+	e, gi := w.envs[j], w.first+j
+	k := gi*T + t
+	obs := w.obs[j]
+	copy(b.obs[k*d:(k+1)*d], obs)
+	if f > 0 {
+		w.rows.Read(e, w.feat)
+		copy(b.feat[k*f:(k+1)*f], w.feat)
+	}
+	mu := w.actor.Finish(j, w.feat).U
+	a := w.act
+	for c := range a {
+		a[c] = mu[c] + sigma[c]*w.rngs[j].NormFloat64()
+	}
+	copy(b.act[m*k:m*(k+1)], a)
+	b.logp[k] = GaussianLogProb(a, mu, r.st.LogStd)
+	b.val[k] = val
+	if w.cvalue != nil {
+		b.cval[k] = cval
+	}
+	u, slack := r.shield(w, e, a)
+	intervened, slackUsed = control.Distance(u, a) > eval.InterventionTol, slack > 0
+	next, rew, cost, term, trunc, info := e.Step(u)
+	w.controls[j] = append(w.controls[j], u...)
+	ep := &w.ep[j]
+	ep.Return, ep.Cost, ep.Length = ep.Return+rew, ep.Cost+cost, ep.Length+1
+	ep.Collided = ep.Collided || info.Collision
+	ep.MinBarrier = math.Min(ep.MinBarrier, info.MinBarrier)
+	if trunc && !term {
+		rew += r.p.Gamma * w.value.Forward(r.normalize(next, w.norm))
+		if w.cvalue != nil {
+			cost += r.p.Gamma * w.cvalue.Forward(w.norm)
+		}
+	}
+	b.rew[k], b.done[k] = rew, term || trunc
+	if w.cvalue != nil {
+		b.cost[k] = cost
+	}
+	if term || trunc {
+		ep.Success = info.Success
+		done := *ep
+		ended = &done
+		w.ep[j] = eval.Episode{MinBarrier: math.Inf(1)}
+		w.controls[j] = w.controls[j][:0]
+		next, _ = e.Reset(env.EpisodeSeed(r.cfg.Train.Seed, gi, r.episodeNumber(gi)))
+	}
+	w.obs[j] = append(w.obs[j][:0], next...)
+	return intervened, slackUsed, ended
 }
 
 // episodeNumber returns and advances environment i's episode counter.
