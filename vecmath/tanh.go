@@ -8,8 +8,10 @@ package vecmath
 
 import "math"
 
-// The constants of tanh, in the order the assembly reads them.
-var tanhConsts = [31]float64{
+// The constants of tanh, in the order the assembly reads them (filled
+// in a variable's initializer, not init, so that tanhVec, built from them,
+// is initialized after them).
+var tanhConsts = withFactorials([31]float64{
 	0:  math.Float64frombits(1<<63 - 1), // |·| mask
 	1:  math.Float64frombits(1 << 63),   // sign mask
 	2:  0.625,                           // rational form below, exponential form above
@@ -29,16 +31,18 @@ var tanhConsts = [31]float64{
 	// 16…29: 1/k! for k = 0…13, the Taylor series of e^r on |r| ≤ ln2/2
 	// (truncation error below 5e-18).
 	30: math.Float64frombits(1023), // the exponent bias, as an integer
-}
+})
 
-func init() {
+// withFactorials returns c with 1/k! at 16 + k, k = 0…13.
+func withFactorials(c [31]float64) [31]float64 {
 	f := 1.0
 	for k := 0; k <= 13; k++ {
 		if k > 0 {
 			f *= float64(k)
 		}
-		tanhConsts[16+k] = 1 / f
+		c[16+k] = 1 / f
 	}
+	return c
 }
 
 // Tanh sets dst[i] = tanh(src[i]) (dst and src may be the same slice;

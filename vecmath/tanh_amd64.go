@@ -6,7 +6,16 @@ import "golang.org/x/sys/cpu"
 var hasFMA = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 //go:noescape
-func tanhAVX2(dst, src *float64, blocks int, consts *[31]float64)
+func tanhAVX2(dst, src *float64, blocks int, consts *[31][4]float64)
+
+// tanhVec is tanhConsts with every constant four times over, for the
+// assembly's memory operands.
+var tanhVec = func() (v [31][4]float64) {
+	for i, c := range tanhConsts {
+		v[i] = [4]float64{c, c, c, c}
+	}
+	return v
+}()
 
 // tanhBlocks computes Tanh for len(src), a multiple of 4, values.
 func tanhBlocks(dst, src []float64) {
@@ -15,7 +24,7 @@ func tanhBlocks(dst, src []float64) {
 	}
 	if hasFMA {
 		_ = dst[len(src)-1]
-		tanhAVX2(&dst[0], &src[0], len(src)/4, &tanhConsts)
+		tanhAVX2(&dst[0], &src[0], len(src)/4, &tanhVec)
 		return
 	}
 	tanhBlocksGo(dst, src)

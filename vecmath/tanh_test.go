@@ -67,7 +67,7 @@ func TestTanh(t *testing.T) {
 		}
 	}
 	t.Logf("worst error against math.Tanh: %.2f ulp (assembly: %v)", worst, hasFMA)
-	for _, n := range []int{1, 2, 3, 5, 7} { // tails
+	for _, n := range []int{1, 2, 3, 5, 7, 12, 13, 20} { // tails, and an odd number of blocks (one alone after pairs)
 		part := make([]float64, n)
 		Tanh(part, xs[100:100+n])
 		for i := range part {
