@@ -226,6 +226,9 @@ func (g *rhsGradOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
 }
 
 func floats(v gorgonia.Value) ([]float64, error) {
+	if d, ok := v.(*tensor.Dense); ok && d.Dtype() == tensor.Float64 && !d.IsScalar() {
+		return d.Float64s(), nil // Data() would allocate its answer
+	}
 	t, ok := v.(tensor.Tensor)
 	if !ok {
 		return nil, fmt.Errorf("barrier: input is %T, want a tensor", v)

@@ -100,6 +100,9 @@ func hashOf(op interface{ WriteHash(hash.Hash) }) uint32 {
 
 // data returns the float64 backing of a value.
 func data(v gorgonia.Value) ([]float64, error) {
+	if d, ok := v.(*tensor.Dense); ok && d.Dtype() == tensor.Float64 && !d.IsScalar() {
+		return d.Float64s(), nil // Data() would allocate its answer
+	}
 	if t, ok := v.(tensor.Tensor); ok {
 		if d, ok := t.Data().([]float64); ok {
 			return d, nil

@@ -266,6 +266,9 @@ func (op *qpOp) String() string {
 
 // floats returns the float64 backing slice of a Gorgonia value.
 func floats(v gorgonia.Value) ([]float64, error) {
+	if d, ok := v.(*tensor.Dense); ok && d.Dtype() == tensor.Float64 && !d.IsScalar() {
+		return d.Float64s(), nil // Data() would allocate its answer
+	}
 	t, ok := v.(tensor.Tensor)
 	if !ok {
 		return nil, fmt.Errorf("qplayer: input is %T, want a tensor", v)
