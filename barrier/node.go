@@ -56,7 +56,7 @@ func RHSNodeWith(learned, lie *gorgonia.Node, l Layout, fixed []float64, o RHSOp
 	op.width = len(l.Slots) + len(o.Tail)
 	op.h = make([]float64, op.batch*op.width)
 	op.hT = tensor.New(tensor.WithShape(op.batch, op.width), tensor.WithBacking(op.h))
-	op.gains, op.den, op.all = make([]float64, nl), make([]float64, nl), make([]float64, len(l.Gains))
+	op.gains, op.den, op.all = make([]float64, op.batch*nl), make([]float64, op.batch*nl), make([]float64, op.batch*len(l.Gains))
 	op.col = make([]int, len(l.Gains))
 	c := 0
 	for i, g := range l.Gains {
@@ -68,7 +68,8 @@ func RHSNodeWith(learned, lie *gorgonia.Node, l Layout, fixed []float64, o RHSOp
 	return gorgonia.ApplyOp(op, learned, lie)
 }
 
-// rhsOp computes h for a batch; its gradient op reuses its layout. Its
+// rhsOp computes h for a batch; its gradient op reuses its layout and the
+// gains of the forward run (a tape runs an op before its gradient). Its
 // output and gradient live in its buffers, reused run after run.
 type rhsOp struct {
 	layout  Layout
@@ -81,26 +82,29 @@ type rhsOp struct {
 	hT      *tensor.Dense
 	gradT   *tensor.Dense
 	col     []int // each gain's column among the learned ones (−1: fixed)
-	// Scratch for one sample: the learned gains (squashed), 1 + e^{−r} of
-	// each (Squash), and the full gain vector.
+	// Per sample of the last forward run: the learned gains (squashed),
+	// 1 + e^{−r} of each (Squash), and the full gain vector.
 	gains, den, all []float64
 }
 
-// gainsOf writes sample i's full gain vector into op.all (the learned
-// ones, squashed when asked, also into op.gains, with 1 + e^{−r} in
-// op.den for the gradient).
+// gainsOf writes sample i's full gain vector into its row of op.all and
+// returns it (the learned gains, squashed when asked, also into op.gains,
+// with 1 + e^{−r} in op.den for the gradient).
 func (op *rhsOp) gainsOf(learned []float64, i int) []float64 {
-	src := learned[i*op.learned : (i+1)*op.learned]
+	nl, ng := op.learned, len(op.layout.Gains)
+	src := learned[i*nl : (i+1)*nl]
 	if op.opts.Squash {
 		o := op.opts
+		gains, den := op.gains[i*nl:(i+1)*nl], op.den[i*nl:(i+1)*nl]
 		for q, r := range src {
-			op.den[q] = 1 + math.Exp(-r)
-			op.gains[q] = o.PMin + (o.PMax-o.PMin)/op.den[q]
+			den[q] = 1 + math.Exp(-r)
+			gains[q] = o.PMin + (o.PMax-o.PMin)/den[q]
 		}
-		src = op.gains
+		src = gains
 	}
-	op.layout.Expand(op.all, src, op.fixed)
-	return op.all
+	all := op.all[i*ng : (i+1)*ng]
+	op.layout.Expand(all, src, op.fixed)
+	return all
 }
 
 func (op *rhsOp) Arity() int { return 2 }
@@ -182,7 +186,7 @@ func (g *rhsGradOp) String() string        { return "HOCBFRHSGrad" }
 // g·∂hⱼ/∂p; learned gains shared by several slots sum their parts.
 func (g *rhsGradOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
 	op := g.fwd
-	learned, lie, err := op.inputs(inputs)
+	_, lie, err := op.inputs(inputs)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +195,7 @@ func (g *rhsGradOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
 		return nil, err
 	}
 	l := op.layout
-	ld, nl, w, col := l.LieDim(), op.learned, op.width, op.col
+	ld, nl, ng, w, col := l.LieDim(), op.learned, len(l.Gains), op.width, op.col
 	if op.grad == nil {
 		op.grad = make([]float64, op.batch*nl)
 		op.gradT = tensor.New(tensor.WithShape(op.batch, nl), tensor.WithBacking(op.grad))
@@ -200,7 +204,7 @@ func (g *rhsGradOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
 	clear(out)
 	var p, dp [MaxDegree]float64
 	for i := 0; i < op.batch; i++ {
-		all := op.gainsOf(learned, i)
+		all := op.all[i*ng : (i+1)*ng] // the forward run's gains
 		off := i * ld
 		for j, s := range l.Slots {
 			r := s.Degree
@@ -216,7 +220,7 @@ func (g *rhsGradOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
 			off += r + 1
 		}
 		if o := op.opts; o.Squash { // ∂p/∂r = (p_max − p_min)σ(1 − σ), σ = 1/(1 + e^{−r})
-			for q, den := range op.den {
+			for q, den := range op.den[i*nl : (i+1)*nl] {
 				sig := 1 / den
 				out[i*nl+q] *= (o.PMax - o.PMin) * sig * (1 - sig)
 			}

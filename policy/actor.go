@@ -89,7 +89,7 @@ func (a *Actor) NetBatch(obs []float64, n int) {
 			b.x[i*d+k] = (v - nt.ObsMean[k]) / nt.ObsStd[k]
 		}
 	}
-	h, w := a.chainBatch(nt.Trunk, n, d, false)
+	h, w := a.chainBatch(nt.Trunk, d, false)
 	b.trunk = append(b.trunk[:0], h...) // both branches start from the trunk
 	b.ref, b.refW = a.branch(nt.Ref, b.ref, w)
 	if len(nt.Gain) > 0 && nt.Spec.Head == HeadBarrierNet {
@@ -102,25 +102,21 @@ func (a *Actor) NetBatch(obs []float64, n int) {
 func (a *Actor) branch(layers []Dense, dst []float64, w int) ([]float64, int) {
 	b := &a.nb
 	b.x = append(b.x[:0], b.trunk...)
-	out, ow := a.chainBatch(layers, b.n, w, true)
+	out, ow := a.chainBatch(layers, w, true)
 	return append(dst[:0], out...), ow
 }
 
 // chainBatch runs layers on the nb.n rows of width w in nb.x and returns
 // the output rows (scratch memory) and their width. Every layer is
 // activated but, when linearLast, the last one.
-func (a *Actor) chainBatch(layers []Dense, n, w int, linearLast bool) ([]float64, int) {
+func (a *Actor) chainBatch(layers []Dense, w int, linearLast bool) ([]float64, int) {
 	b := &a.nb
+	n := b.n
 	for i := range layers {
 		l := &layers[i]
 		b.y = grow(b.y, n*l.Out)
-		last := linearLast && i == len(layers)-1
-		if n == 1 { // one row: the row product, no packing
-			a.net.apply(l, b.x[:w], b.y[:l.Out], last)
-		} else {
-			a.net.applyBatch(&a.ws, l, b.x[:n*w], n, b.y[:n*l.Out], last)
-		}
-		b.x, b.y, w = b.y[:n*l.Out], b.x, l.Out
+		a.net.apply(&a.ws, l, b.x[:n*w], n, b.y, linearLast && i == len(layers)-1)
+		b.x, b.y, w = b.y, b.x, l.Out
 	}
 	return b.x, w
 }

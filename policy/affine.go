@@ -27,6 +27,17 @@ func activation(name string) int {
 	return actReLU
 }
 
+// activate applies activation act to y in place (actNone: nothing), as
+// every form of a layer does: the learner's op, the actor's rows.
+func activate(act int, y []float64) {
+	switch act {
+	case actTanh:
+		vecmath.Tanh(y, y)
+	case actReLU:
+		vecmath.Relu(y)
+	}
+}
+
 // affineOp is a fully connected layer as one Gorgonia op:
 //
 //	Y = act(X·W + 1bᵀ),  X batch×in, W in×out, b 1×out,
@@ -119,18 +130,12 @@ func (op *affineOp) Do(inputs ...gorgonia.Value) (gorgonia.Value, error) {
 	}
 	layer := Dense{In: op.in, Out: op.out, W: W, B: b}
 	layer.ForwardBatch(&op.ws, x, op.batch, op.y)
-	switch op.act {
-	case actTanh:
-		vecmath.Tanh(op.y, op.y)
-	case actReLU:
-		vecmath.Relu(op.y)
-	default:
-		if op.scale != nil {
-			for i := 0; i < op.batch; i++ {
-				row := op.y[i*op.out : (i+1)*op.out]
-				for j, s := range op.scale {
-					row[j] *= s
-				}
+	activate(op.act, op.y)
+	if op.scale != nil { // linear layers only
+		for i := 0; i < op.batch; i++ {
+			row := op.y[i*op.out : (i+1)*op.out]
+			for j, s := range op.scale {
+				row[j] *= s
 			}
 		}
 	}

@@ -22,8 +22,13 @@ func (d *Dense) Forward(x, y []float64) {
 }
 
 // ForwardBatch sets Y = XW + 1bᵀ for the n rows of X (n×In, row-major;
-// Y n×Out).
+// Y n×Out). One row goes through Forward's row product, which needs no
+// packing.
 func (d *Dense) ForwardBatch(ws *matmul.Workspace, X []float64, n int, Y []float64) {
+	if n == 1 {
+		d.Forward(X, Y)
+		return
+	}
 	for i := 0; i < n; i++ {
 		copy(Y[i*d.Out:(i+1)*d.Out], d.B)
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/barriergym/barriergym/barrier"
 	"github.com/barriergym/barriergym/configs"
 	"github.com/barriergym/barriergym/matmul"
-	"github.com/barriergym/barriergym/vecmath"
 )
 
 // Heads of a policy.
@@ -201,28 +200,13 @@ func (n *Net) SetNormalization(mean, std []float64) {
 	}
 }
 
-// applyBatch is apply on the n rows of X (n×d.In) into Y (n×d.Out).
-func (n *Net) applyBatch(ws *matmul.Workspace, d *Dense, X []float64, rows int, Y []float64, last bool) {
+// apply computes Y = act(XW + 1bᵀ) for the rows of X (no activation
+// when last), rounded as the learner's layer op rounds it (Dense's
+// arithmetic, vecmath's activations), so the actor and the learner
+// compute the same network bit for bit.
+func (n *Net) apply(ws *matmul.Workspace, d *Dense, X []float64, rows int, Y []float64, last bool) {
 	d.ForwardBatch(ws, X, rows, Y)
-	switch {
-	case last:
-	case n.Spec.Activation == "tanh":
-		vecmath.Tanh(Y, Y)
-	default:
-		vecmath.Relu(Y)
-	}
-}
-
-// apply computes y = act(xW + b) (no activation when last), rounded as
-// the learner's layer op rounds it (Dense.Forward; tanh by vecmath), so
-// the actor and the learner compute the same network bit for bit.
-func (n *Net) apply(d *Dense, x, y []float64, last bool) {
-	d.Forward(x, y)
-	switch {
-	case last:
-	case n.Spec.Activation == "tanh":
-		vecmath.Tanh(y[:d.Out], y[:d.Out])
-	default:
-		vecmath.Relu(y[:d.Out])
+	if !last {
+		activate(activation(n.Spec.Activation), Y[:rows*d.Out])
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
-	"slices"
 	"sync"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/barriergym/barriergym/env"
 	"github.com/barriergym/barriergym/eval"
 	"github.com/barriergym/barriergym/policy"
+	"github.com/barriergym/barriergym/vecmath"
 )
 
 // iterate collects one rollout and updates the policy and the critic.
@@ -56,12 +56,6 @@ func (r *ppoRun) iterate(iters int) (PPOMetrics, error) {
 func (r *ppoRun) collect() {
 	n, T, d, f := r.p.NumEnvs, r.p.Steps, r.spec.ObsDim, r.spec.FeatDim()
 	b := &r.buf
-	grow := func(s []float64, k int) []float64 {
-		if cap(s) < k {
-			return make([]float64, k)
-		}
-		return s[:k]
-	}
 	b.obs, b.feat, b.act = grow(b.obs, n*T*d), grow(b.feat, n*T*f), grow(b.act, n*T*r.spec.M())
 	b.logp, b.val, b.rew = grow(b.logp, n*T), grow(b.val, n*T), grow(b.rew, n*T)
 	b.lastVal = grow(b.lastVal, n)
@@ -110,9 +104,9 @@ func (r *ppoRun) runWorker(w *ppoWorker) (interventions, slackSteps int, finishe
 		sigma[c] = math.Exp(l)
 	}
 	n := len(w.envs)
-	w.batch = slices.Grow(w.batch[:0], n*d)[:n*d]
+	w.batch = grow(w.batch, n*d)
 	ended := make([][]eval.Episode, n)
-	w.normed = slices.Grow(w.normed[:0], n*d)[:n*d]
+	w.normed = grow(w.normed, n*d)
 	cval := make([]float64, n)
 	for t := 0; t < T; t++ {
 		for j := range w.envs {
@@ -446,10 +440,8 @@ func (r *ppoRun) sumGrads() ([][]float64, error) {
 		for i, p := range g {
 			if first {
 				copy(r.gradSum[i], p)
-				continue
-			}
-			for j, v := range p {
-				r.gradSum[i][j] += v
+			} else {
+				vecmath.Add(r.gradSum[i], p)
 			}
 		}
 		first = false
@@ -499,7 +491,7 @@ func (r *ppoRun) valueStep(v *ValueNet, adam *Adam, rets, vals []float64, s *cri
 	M := float64(len(idx))
 	d := r.spec.ObsDim
 	b := &r.buf
-	s.X, s.dV = growSlice(s.X, len(idx)*d), growSlice(s.dV, len(idx))
+	s.X, s.dV = grow(s.X, len(idx)*d), grow(s.dV, len(idx))
 	for i, k := range idx {
 		r.normalize(b.obs[k*d:(k+1)*d], s.X[i*d:(i+1)*d])
 	}

@@ -232,15 +232,7 @@ func (r *runBase) saveDue() bool {
 	if every == 0 {
 		every = DefaultSaveEvery
 	}
-	last := r.saved
-	if last.IsZero() {
-		last = r.started
-	}
-	if every > 0 && time.Since(last) < every {
-		return false
-	}
-	r.saved = time.Now()
-	return true
+	return r.due(&r.saved, every)
 }
 
 // plotEvery is how often curves.png is redrawn while a run trains: a plot
@@ -250,15 +242,19 @@ const plotEvery = 15 * time.Second
 // plotDue reports whether curves.png is due: plotEvery after the run
 // started, then every plotEvery; the final evaluation draws it regardless
 // (a run shorter than plotEvery draws it once).
-func (r *runBase) plotDue() bool {
-	last := r.plotted
-	if last.IsZero() {
-		last = r.started
+func (r *runBase) plotDue() bool { return r.due(&r.plotted, plotEvery) }
+
+// due reports whether every has passed since *last (zero: since the run
+// started; every ≤ 0: always), and if so sets *last to now.
+func (r *runBase) due(last *time.Time, every time.Duration) bool {
+	since := *last
+	if since.IsZero() {
+		since = r.started
 	}
-	if time.Since(last) < plotEvery {
+	if every > 0 && time.Since(since) < every {
 		return false
 	}
-	r.plotted = time.Now()
+	*last = time.Now()
 	return true
 }
 

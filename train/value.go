@@ -90,7 +90,7 @@ func (v *ValueNet) ForwardBatch(X []float64, n int) []float64 {
 	v.bacts[0] = X[:n*v.Layers[0].In]
 	for li := range v.Layers {
 		l := &v.Layers[li]
-		out := growSlice(v.bacts[li+1], n*l.Out)
+		out := grow(v.bacts[li+1], n*l.Out)
 		v.bacts[li+1] = out
 		l.ForwardBatch(&v.ws, v.bacts[li], n, out)
 		if li < len(v.Layers)-1 {
@@ -106,14 +106,14 @@ func (v *ValueNet) ForwardBatch(X []float64, n int) []float64 {
 // D·Wᵀ ⊙ (1 − X²) (tanh′ from the activation itself).
 func (v *ValueNet) BackwardBatch(dV []float64) {
 	n := v.n
-	D := append(growSlice(v.deltas[0], 0), dV[:n]...)
+	D := append(grow(v.deltas[0], 0), dV[:n]...)
 	v.deltas[0] = D
 	for li := len(v.Layers) - 1; li >= 0; li-- {
 		l := &v.Layers[li]
 		X := v.bacts[li]
 		var prev []float64 // dX, for the layer below
 		if li > 0 {
-			prev = growSlice(v.deltas[1], n*l.In)
+			prev = grow(v.deltas[1], n*l.In)
 		}
 		l.BackwardBatch(&v.ws, X, D, n, v.grads[2*li], v.grads[2*li+1], prev)
 		if li == 0 {
@@ -125,7 +125,8 @@ func (v *ValueNet) BackwardBatch(dV []float64) {
 	}
 }
 
-func growSlice(s []float64, n int) []float64 {
+// grow returns s with length n, reallocated only when too short.
+func grow(s []float64, n int) []float64 {
 	if cap(s) < n {
 		return make([]float64, n)
 	}
